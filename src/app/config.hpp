@@ -1,0 +1,34 @@
+// Server configuration: embedded defaults, then a TOML file, then command-line flags.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace treff::app {
+
+struct Config {
+  std::vector<std::string> listenIps{"127.0.0.1"};
+  std::string announceIp;  // public address announced in candidates (server behind NAT)
+  uint16_t httpPort = 8080;
+  uint16_t mediaPort = 40000;  // worker i uses mediaPort + i, for UDP and for TCP
+  unsigned workers = 0;        // 0: one per core
+  std::string logLevel = "info";
+  bool logAddresses = false;  // privacy: remote addresses stay out of logs unless asked
+};
+
+// Outcome of reading flags: run with the config, or exit (help shown, or an error printed).
+struct ParsedArgs {
+  Config config;
+  bool exit = false;
+  int exitCode = 0;
+};
+
+// Parses argv (and the TOML file named by --config). On a bad flag or value, prints a message
+// naming it to stderr and returns exit=true with a non-zero code.
+ParsedArgs parseArgs(int argc, const char* const* argv);
+
+// Checks values that flags and file share; throws std::invalid_argument naming the bad value.
+void validate(Config& config);
+
+}  // namespace treff::app
