@@ -34,5 +34,5 @@ for src in fuzz/*/*_fuzz.cpp; do
     failed=$((failed + 1))
   fi
 done
-echo "fuzz smoke: $passed passed, $failed failed"
+echo "fuzz: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

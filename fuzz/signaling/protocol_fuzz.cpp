@@ -9,10 +9,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto parsed = treff::signaling::parseClientMessage(text);
   if (auto* error = std::get_if<treff::signaling::ProtocolError>(&parsed)) {
     (void)treff::signaling::encodeError(error->code, error->message);
-  } else {
-    const auto& offer = std::get<treff::signaling::EchoOffer>(
-        std::get<treff::signaling::ClientMessage>(parsed));
-    (void)treff::signaling::encodeEchoAnswer(offer.sdp);
+  } else if (auto* offer = std::get_if<treff::signaling::EchoOffer>(
+                 &std::get<treff::signaling::ClientMessage>(parsed))) {
+    (void)treff::signaling::encodeEchoAnswer(offer->sdp);
   }
   return 0;
 }

@@ -61,6 +61,30 @@ bool ControlPlane::acceptsWebSocket(std::string_view target) { return pathOf(tar
 
 void ControlPlane::onWsOpen(const std::shared_ptr<signaling::WsConnection>&) {}
 
+std::function<void(sfu::SessionResult)> ControlPlane::replyTo(
+    const std::shared_ptr<signaling::WsConnection>& conn, bool remember) {
+  std::weak_ptr<signaling::WsConnection> weak = conn;
+  return [this, weak, remember](sfu::SessionResult result) {
+    // Runs on a media worker (or here, on a refused offer): hop back to the control thread.
+    auto reply = [this, weak, remember, result = std::move(result)] {
+      auto c = weak.lock();
+      if (!c) {
+        // The page left while its session was being made.
+        if (remember && result.ok) media_.closeEcho(result.session);
+        return;
+      }
+      if (remember && result.ok) echoByConnection_[c->id()] = result.session;
+      c->send(result.ok ? signaling::encodeEchoAnswer(result.sdp)
+                        : signaling::encodeError("bad-offer", result.error));
+    };
+    if (server_) {
+      server_->post(std::move(reply));
+    } else {
+      reply();
+    }
+  };
+}
+
 void ControlPlane::onWsMessage(const std::shared_ptr<signaling::WsConnection>& conn,
                                std::string_view text) {
   auto parsed = signaling::parseClientMessage(text);
@@ -70,25 +94,28 @@ void ControlPlane::onWsMessage(const std::shared_ptr<signaling::WsConnection>& c
   }
   const auto& message = std::get<signaling::ClientMessage>(parsed);
   if (const auto* offer = std::get_if<signaling::EchoOffer>(&message)) {
-    std::weak_ptr<signaling::WsConnection> weak = conn;
-    signaling::HttpServer* server = server_;
-    media_.createEcho(offer->sdp, [weak, server](sfu::SessionResult result) {
-      // Runs on a media worker (or here, on a bad offer): hop back to the control thread.
-      auto reply = [weak, result = std::move(result)] {
-        auto c = weak.lock();
-        if (!c) return;
-        c->send(result.ok ? signaling::encodeEchoAnswer(result.sdp)
-                          : signaling::encodeError("bad-offer", result.error));
-      };
-      if (server) {
-        server->post(std::move(reply));
-      } else {
-        reply();
-      }
-    });
+    // One echo session per socket: a new offer replaces the old session.
+    auto it = echoByConnection_.find(conn->id());
+    if (it != echoByConnection_.end()) {
+      media_.closeEcho(it->second);
+      echoByConnection_.erase(it);
+    }
+    media_.createEcho(offer->sdp, replyTo(conn, true));
+  } else if (const auto* restart = std::get_if<signaling::EchoRestart>(&message)) {
+    auto it = echoByConnection_.find(conn->id());
+    if (it == echoByConnection_.end()) {
+      conn->send(signaling::encodeError("no-session", "there is no echo session to restart"));
+      return;
+    }
+    media_.restartEcho(it->second, restart->sdp, replyTo(conn, false));
   }
 }
 
-void ControlPlane::onWsClose(const std::shared_ptr<signaling::WsConnection>&) {}
+void ControlPlane::onWsClose(const std::shared_ptr<signaling::WsConnection>& conn) {
+  auto it = echoByConnection_.find(conn->id());
+  if (it == echoByConnection_.end()) return;
+  media_.closeEcho(it->second);
+  echoByConnection_.erase(it);
+}
 
 }  // namespace treff::app

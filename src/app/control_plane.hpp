@@ -2,13 +2,16 @@
 #pragma once
 
 #include <memory>
+#include <functional>
 #include <string>
+#include <unordered_map>
 
 #include "signaling/http_server.hpp"
 
 namespace treff::sfu {
 class MediaPlane;
-}
+struct SessionResult;
+}  // namespace treff::sfu
 
 namespace treff::app {
 
@@ -27,9 +30,14 @@ class ControlPlane final : public signaling::HttpHandler {
 
  private:
   signaling::HttpResponse serveAsset(std::string_view path);
+  // Sends a media plane result to the socket, from whichever thread the plane answers on.
+  std::function<void(sfu::SessionResult)> replyTo(const std::shared_ptr<signaling::WsConnection>& conn,
+                                                  bool remember);
 
   sfu::MediaPlane& media_;
   signaling::HttpServer* server_ = nullptr;
+  // The echo session of each socket (control thread only); ended when its socket closes.
+  std::unordered_map<uint64_t, uint64_t> echoByConnection_;
 };
 
 }  // namespace treff::app

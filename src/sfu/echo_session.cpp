@@ -189,6 +189,10 @@ void EchoSession::onTick(uint64_t nowMs) {
   }
 }
 
+void EchoSession::restartIce(const ice::IceCredentials& local, const ice::IceCredentials& remote) {
+  transport_->restartIce(local, remote);
+}
+
 void EchoSession::onTransportClosed(Transport&, const char* reason) {
   spdlog::info("echo session {} closed: {}", id_, reason);
   worker_.removeSession(id_);

@@ -48,6 +48,8 @@ class EchoSession final : public Session, private Transport::Listener {
   void setId(uint64_t id) { id_ = id; }
 
   void onTick(uint64_t nowMs) override;
+  // ICE restart (RFC 8445 §9): new credentials, the same DTLS association and streams.
+  void restartIce(const ice::IceCredentials& local, const ice::IceCredentials& remote);
 
  private:
   struct Stream {

@@ -80,18 +80,43 @@ const std::string& MediaPlane::certificateFingerprint() const {
   return certificate_->fingerprintSha256();
 }
 
+struct MediaPlane::SessionRecord {
+  unsigned worker = 0;
+  sdp::LocalParameters local;  // senders, candidates, fingerprint of the first answer
+};
+
+namespace {
+
+// Parses and answers an offer with `local` (fresh ICE credentials each time).
+sdp::Result<sdp::Answer> answerOffer(std::string_view offerSdp, sdp::LocalParameters& local) {
+  auto offer = sdp::parse(offerSdp);
+  if (!offer) return sdp::Error{"the offer is not valid SDP: " + offer.error()};
+  local.iceUfrag = util::randomIceString(16);
+  local.icePwd = util::randomIceString(32);
+  auto answer = sdp::negotiateAnswer(*offer, local);
+  if (!answer) return sdp::Error{"the offer cannot be served: " + answer.error()};
+  return answer;
+}
+
+ice::IceCredentials remoteIce(const sdp::Answer& answer) {
+  return {answer.remoteIceUfrag, answer.remoteIcePwd};
+}
+
+}  // namespace
+
 void MediaPlane::createEcho(std::string_view offerSdp, std::function<void(SessionResult)> done) {
   auto offer = sdp::parse(offerSdp);
   if (!offer) {
-    done(SessionResult{false, {}, "the offer is not valid SDP: " + offer.error()});
+    done(SessionResult{false, 0, {}, "the offer is not valid SDP: " + offer.error()});
     return;
   }
-  Worker& worker = *workers_[nextWorker_++ % workers_.size()];
-
-  sdp::LocalParameters local;
-  local.iceUfrag = util::randomIceString(16);
-  local.icePwd = util::randomIceString(32);
+  auto record = std::make_shared<SessionRecord>();
+  record->worker = nextWorker_++ % workers_.size();
+  Worker& worker = *workers_[record->worker];
+  sdp::LocalParameters& local = record->local;
   local.fingerprint = {"sha-256", certificate_->fingerprintSha256()};
+  local.sessionId = util::randomU64() >> 1;  // JSEP: one origin for the session's answers
+  local.sessionVersion = 1;
   local.candidates = candidatesFor(config_, worker);
   std::string cname = util::randomIceString(16);
   for (const auto& m : offer->media) {
@@ -107,18 +132,18 @@ void MediaPlane::createEcho(std::string_view offerSdp, std::function<void(Sessio
     local.senders.push_back(sender);
   }
   if (local.senders.empty()) {
-    done(SessionResult{false, {}, "the echo test needs at least one sendrecv audio or video track"});
+    done(SessionResult{false, 0, {}, "the echo test needs at least one sendrecv audio or video track"});
     return;
   }
-  auto answer = sdp::negotiateAnswer(*offer, local);
+  auto answer = answerOffer(offerSdp, local);
   if (!answer) {
-    done(SessionResult{false, {}, "the offer cannot be served: " + answer.error()});
+    done(SessionResult{false, 0, {}, answer.error()});
     return;
   }
 
   EchoConfig config;
   config.localIce = {local.iceUfrag, local.icePwd};
-  config.remote.ice = {answer->remoteIceUfrag, answer->remoteIcePwd};
+  config.remote.ice = remoteIce(*answer);
   config.remote.fingerprintAlgorithm = answer->remoteFingerprint.algorithm;
   config.remote.fingerprint = answer->remoteFingerprint.value;
   config.cname = cname;
@@ -148,18 +173,56 @@ void MediaPlane::createEcho(std::string_view offerSdp, std::function<void(Sessio
       config.streams.push_back(stream);
     }
   }
+  uint64_t id = nextSessionId_++;
+  sessions_[id] = record;
   std::string answerSdp = sdp::write(answer->description);
-  worker.post([&worker, config = std::move(config), answerSdp = std::move(answerSdp),
+  worker.post([&worker, id, config = std::move(config), answerSdp = std::move(answerSdp),
                done = std::move(done)]() mutable {
     try {
       auto session = std::make_unique<EchoSession>(worker, config);
-      EchoSession* raw = session.get();
-      raw->setId(worker.addSession(std::move(session)));
-      done(SessionResult{true, std::move(answerSdp), {}});
+      session->setId(id);
+      worker.addSession(id, std::move(session));
+      done(SessionResult{true, id, std::move(answerSdp), {}});
     } catch (const std::exception& e) {
-      done(SessionResult{false, {}, std::string("cannot start the session: ") + e.what()});
+      done(SessionResult{false, 0, {}, std::string("cannot start the session: ") + e.what()});
     }
   });
+}
+
+void MediaPlane::restartEcho(uint64_t session, std::string_view offerSdp,
+                             std::function<void(SessionResult)> done) {
+  auto it = sessions_.find(session);
+  if (it == sessions_.end()) {
+    done(SessionResult{false, 0, {}, "there is no echo session to restart"});
+    return;
+  }
+  std::shared_ptr<SessionRecord> record = it->second;
+  ++record->local.sessionVersion;
+  auto answer = answerOffer(offerSdp, record->local);
+  if (!answer) {
+    done(SessionResult{false, 0, {}, answer.error()});
+    return;
+  }
+  ice::IceCredentials local{record->local.iceUfrag, record->local.icePwd};
+  Worker& worker = *workers_[record->worker];
+  worker.post([&worker, session, local, remote = remoteIce(*answer),
+               answerSdp = sdp::write(answer->description), done = std::move(done)]() mutable {
+    auto* echo = dynamic_cast<EchoSession*>(worker.findSession(session));
+    if (!echo) {
+      done(SessionResult{false, 0, {}, "the echo session has ended"});
+      return;
+    }
+    echo->restartIce(local, remote);
+    done(SessionResult{true, session, std::move(answerSdp), {}});
+  });
+}
+
+void MediaPlane::closeEcho(uint64_t session) {
+  auto it = sessions_.find(session);
+  if (it == sessions_.end()) return;
+  Worker& worker = *workers_[it->second->worker];
+  sessions_.erase(it);
+  worker.post([&worker, session] { worker.removeSession(session); });
 }
 
 std::string MediaPlane::prometheusMetrics() const {

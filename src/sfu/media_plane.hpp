@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@ struct MediaPlaneConfig {
 
 struct SessionResult {
   bool ok = false;
+  uint64_t session = 0;  // names the session in restartEcho / closeEcho
   std::string sdp;    // the answer, when ok
   std::string error;  // a readable reason, when not
 };
@@ -40,9 +42,17 @@ class MediaPlane {
   void start();
   void stop();
 
-  // Answers a browser's offer with an echo session on the next worker. `done` runs on that
-  // worker's thread once the session exists (or right away on a bad offer, on this thread).
+  // Control thread only, all three. `done` runs on the session's worker thread once the work is
+  // done there, or right away on this thread when the offer is refused.
+  //
+  // Answers a browser's offer with an echo session on the next worker.
   void createEcho(std::string_view offerSdp, std::function<void(SessionResult)> done);
+  // Answers an ICE-restart offer (new ufrag and pwd) for an existing echo session.
+  void restartEcho(uint64_t session, std::string_view offerSdp,
+                   std::function<void(SessionResult)> done);
+  // Ends the session at once (its page left); unknown ids are ignored.
+  void closeEcho(uint64_t session);
+  size_t openSessions() const { return sessions_.size(); }
 
   // Prometheus text exposition of every worker's counters, summed.
   std::string prometheusMetrics() const;
@@ -52,8 +62,13 @@ class MediaPlane {
  private:
   MediaPlaneConfig config_;
   std::unique_ptr<dtls::Certificate> certificate_;
+  struct SessionRecord;
+  // What the next offer for a session needs: its worker, and the senders and candidates the
+  // first answer announced (an ICE restart keeps both).
+  std::map<uint64_t, std::shared_ptr<SessionRecord>> sessions_;
   std::vector<std::unique_ptr<Worker>> workers_;
   unsigned nextWorker_ = 0;
+  uint64_t nextSessionId_ = 1;
 };
 
 }  // namespace treff::sfu

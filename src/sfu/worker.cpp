@@ -49,10 +49,13 @@ std::vector<net::SocketAddress> Worker::localAddresses() const {
   return out;
 }
 
-uint64_t Worker::addSession(std::unique_ptr<Session> session) {
-  uint64_t id = nextSessionId_++;
-  sessions_.emplace(id, std::move(session));
-  return id;
+void Worker::addSession(uint64_t id, std::unique_ptr<Session> session) {
+  sessions_[id] = std::move(session);
+}
+
+Session* Worker::findSession(uint64_t id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second.get();
 }
 
 void Worker::removeSession(uint64_t id) {

@@ -60,7 +60,9 @@ class Worker final : public net::UdpSocket::Listener, public net::TcpServer::Lis
   std::vector<net::SocketAddress> localAddresses() const;
 
   // --- worker thread only ---
-  uint64_t addSession(std::unique_ptr<Session> session);
+  // `id` comes from the media plane (unique across workers).
+  void addSession(uint64_t id, std::unique_ptr<Session> session);
+  Session* findSession(uint64_t id);
   // Destroys the session after the current loop turn.
   void removeSession(uint64_t id);
   size_t sessionCount() const { return sessions_.size(); }
@@ -104,7 +106,6 @@ class Worker final : public net::UdpSocket::Listener, public net::TcpServer::Lis
   std::unordered_map<std::string, Transport*, StringHash, std::equal_to<>> byUfrag_;
   std::unordered_map<MediaPath, Transport*, MediaPathHash> byPath_;
   std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions_;
-  uint64_t nextSessionId_ = 1;
   uint64_t nowMs_ = 0;
   std::thread thread_;
 };

@@ -50,10 +50,12 @@ std::variant<ClientMessage, ProtocolError> parseClientMessage(std::string_view t
                          "this server speaks protocol version " + std::to_string(kProtocolVersion)};
   }
   const std::string& name = std::get<std::string>(type);
-  if (name == "echo.offer") {
+  if (name == "echo.offer" || name == "echo.restart") {
     auto sdp = requiredString(message, "sdp", kMaxSdpBytes);
     if (auto* error = std::get_if<ProtocolError>(&sdp)) return *error;
-    return ClientMessage{EchoOffer{std::move(std::get<std::string>(sdp))}};
+    std::string text = std::move(std::get<std::string>(sdp));
+    if (name == "echo.offer") return ClientMessage{EchoOffer{std::move(text)}};
+    return ClientMessage{EchoRestart{std::move(text)}};
   }
   return ProtocolError{"unknown-type", "unknown message type '" + name + "'"};
 }

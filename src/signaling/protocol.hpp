@@ -16,12 +16,17 @@ struct EchoOffer {
   std::string sdp;
 };
 
+// Client -> server: an ICE-restart offer for the echo session of this socket.
+struct EchoRestart {
+  std::string sdp;
+};
+
 struct ProtocolError {
   std::string code;     // machine-readable: "bad-json", "bad-message", "unknown-type", ...
   std::string message;  // for people
 };
 
-using ClientMessage = std::variant<EchoOffer>;
+using ClientMessage = std::variant<EchoOffer, EchoRestart>;
 
 // Limits on what a client may send, enforced before anything else reads the message.
 inline constexpr size_t kMaxSdpBytes = 64 * 1024;

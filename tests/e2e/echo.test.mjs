@@ -129,6 +129,24 @@ test('echo test: media goes to treff and comes back', { timeout: 90_000 }, async
 
     t.diagnostic(`measured: ${JSON.stringify({ first, second, metricsBefore, metricsAfter })}`);
 
+    // ICE restart: new credentials on both sides, and the echo keeps going without a new
+    // peer connection.
+    const ufragOf = (sdp) => /a=ice-ufrag:(\S+)/.exec(sdp)?.[1];
+    const before = await page.evaluate(() => window.__treffPeerConnections[0].remoteDescription.sdp);
+    await page.evaluate(() => window.__treffPeerConnections[0].restartIce());
+    const restarted = await waitFor(async () => {
+      const sdp = await page.evaluate(() => window.__treffPeerConnections[0].remoteDescription.sdp);
+      return ufragOf(sdp) !== ufragOf(before) && sdp;
+    }, { timeoutMs: 10_000, what: 'the answer to the ICE restart' });
+    assert.ok(ufragOf(restarted), 'the restart answer has an ice-ufrag');
+    const afterRestart = await waitFor(async () => {
+      const f = await page.evaluate(pageFigures);
+      return f.connectionState === 'connected' && f.framesDecoded > second.framesDecoded + 10 && f;
+    }, { timeoutMs: 10_000, what: 'echo video to keep decoding after the ICE restart',
+         last: () => latest });
+    assert.equal(afterRestart.peerConnections, 1, 'the restart kept the one RTCPeerConnection');
+    t.diagnostic(`after ICE restart: ${JSON.stringify(afterRestart)}`);
+
     // The stats panel shows the same path.
     const shownRemote = await page.locator('#stat-remote').textContent();
     assert.match(shownRemote, new RegExp(`^127\\.0\\.0\\.1:${MEDIA_PORT} UDP`));

@@ -22,6 +22,12 @@ TEST(Protocol, ParsesAnEchoOffer) {
   EXPECT_EQ(offer.sdp, "v=0\r\n");
 }
 
+TEST(Protocol, ParsesAnEchoRestart) {
+  auto parsed = parseClientMessage(R"({"type":"echo.restart","sdp":"v=0\r\n"})");
+  ASSERT_TRUE(std::holds_alternative<ClientMessage>(parsed));
+  EXPECT_EQ(std::get<EchoRestart>(std::get<ClientMessage>(parsed)).sdp, "v=0\r\n");
+}
+
 TEST(Protocol, RejectsMalformedAndHostileMessagesWithACode) {
   EXPECT_EQ(errorOf("{not json").code, "bad-json");
   EXPECT_EQ(errorOf("[1,2]").code, "bad-message");

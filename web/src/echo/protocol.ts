@@ -1,7 +1,14 @@
-// The echo test's signaling messages (docs/protocol.md): one offer out, an answer or an error back.
+// The echo test's signaling messages (docs/protocol.md): an offer (and ICE-restart offers) out,
+// an answer or an error back.
 
 export interface EchoOffer {
   type: 'echo.offer';
+  version: 1;
+  sdp: string;
+}
+
+export interface EchoRestart {
+  type: 'echo.restart';
   version: 1;
   sdp: string;
 }

@@ -1,7 +1,7 @@
 // One run of the echo test: camera and microphone, a WebSocket to the server, and ONE
 // RTCPeerConnection whose tracks the server sends straight back. The UI only sees callbacks.
 import { EchoError, SERVER_UNREACHABLE, describeMediaError } from './errors';
-import { type EchoOffer, parseServerMessage, signalingUrl } from './protocol';
+import { type EchoOffer, type EchoRestart, parseServerMessage, signalingUrl } from './protocol';
 import { type EchoStats, type StatsSample, summarize } from './stats';
 
 export interface EchoListener {
@@ -16,6 +16,7 @@ export interface EchoListener {
 const CONNECT_TIMEOUT_MS = 10_000;
 const GATHERING_TIMEOUT_MS = 5_000;
 const STATS_INTERVAL_MS = 1_000;
+const MAX_ICE_RESTARTS = 1;
 
 export class EchoSession {
   private stream: MediaStream | null = null;
@@ -24,6 +25,10 @@ export class EchoSession {
   private statsTimer: number | undefined;
   private lastSample: StatsSample | null = null;
   private stopped = false;
+  // Set once the first answer is applied; later negotiations are ICE restarts.
+  private answered = false;
+  private restarting = false;
+  private restarts = 0;
 
   constructor(private readonly listener: EchoListener) {}
 
@@ -55,7 +60,7 @@ export class EchoSession {
       this.ws = null;
     }
     if (this.pc) {
-      this.pc.ontrack = this.pc.onconnectionstatechange = null;
+      this.pc.ontrack = this.pc.onconnectionstatechange = this.pc.onnegotiationneeded = null;
       this.pc.close();
       this.pc = null;
     }
@@ -83,6 +88,8 @@ export class EchoSession {
     this.pc = pc;
     pc.ontrack = () => this.showRemoteTracks(pc);
     pc.onconnectionstatechange = () => this.onConnectionState(pc.connectionState);
+    // pc.restartIce() (after a network change or a failure) asks for a new offer.
+    pc.onnegotiationneeded = () => void this.restartIce(pc);
     // One encoding per track: the echo test does not use simulcast.
     for (const track of this.stream.getTracks()) {
       pc.addTransceiver(track, { direction: 'sendrecv', streams: [this.stream] });
@@ -177,6 +184,9 @@ export class EchoSession {
     }
     try {
       await this.pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+      this.restarting = false;
+      if (this.answered) return;  // an ICE restart's answer: the media carries on
+      this.answered = true;
       // Also without a track event (an answer that only receives): show what arrives.
       this.showRemoteTracks(this.pc);
       this.listener.onStatus('Answer received; connecting media…');
@@ -195,11 +205,33 @@ export class EchoSession {
         this.listener.onStatus('The media connection is interrupted; waiting for it to recover…');
         break;
       case 'failed':
+        // One ICE restart (new credentials, a fresh look at the network) before giving up.
+        if (this.restarts < MAX_ICE_RESTARTS && this.ws) {
+          this.restarts += 1;
+          this.pc?.restartIce();
+          break;
+        }
         this.fail('The media connection to the server failed. A firewall may block UDP to the ' +
                   'server’s media port.');
         break;
       default:
         break;
+    }
+  }
+
+  // Sends the offer of an ICE restart; the answer arrives as an ordinary echo.answer.
+  private async restartIce(pc: RTCPeerConnection): Promise<void> {
+    if (!this.answered || this.restarting || !this.ws || pc.signalingState !== 'stable') return;
+    this.restarting = true;
+    try {
+      await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+      await this.gatheringComplete(pc);
+      if (this.stopped || !this.ws) return;
+      const message: EchoRestart = { type: 'echo.restart', version: 1, sdp: pc.localDescription!.sdp };
+      this.ws.send(JSON.stringify(message));
+      this.listener.onStatus('Reconnecting media (ICE restart)…');
+    } catch (err) {
+      this.fail(`The connection could not be restarted: ${String(err)}`);
     }
   }
 
