@@ -18,6 +18,7 @@ await build({
   entryPoints: {
     landing: join(webDir, 'src/landing/main.tsx'),
     echo: join(webDir, 'src/echo/main.tsx'),
+    meeting: join(webDir, 'src/meeting/main.tsx'),
     style: join(webDir, 'src/style.css'),
   },
   outdir: join(outDir, 'assets'),

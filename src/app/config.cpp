@@ -54,6 +54,14 @@ void applyToml(const std::string& path, Config& config) {
       config.workers = intInRange<unsigned>(node, key, 0, 256);
     } else if (key == "log_level") {
       config.logLevel = stringValue(node, key);
+    } else if (key == "max_participants") {
+      config.maxParticipantsPerMeeting = intInRange<unsigned>(node, key, 2, 10000);
+    } else if (key == "max_meetings") {
+      config.maxMeetings = intInRange<unsigned>(node, key, 1, 1000000);
+    } else if (key == "privacy_url") {
+      config.privacyUrl = stringValue(node, key);
+    } else if (key == "imprint_url") {
+      config.imprintUrl = stringValue(node, key);
     } else if (key == "log_addresses") {
       auto v = node.value<bool>();
       if (!v) throw std::invalid_argument("config: 'log_addresses' must be true or false");
@@ -100,6 +108,13 @@ void validate(Config& config) {
     throw std::invalid_argument("http port " + std::to_string(config.httpPort) +
                                 " overlaps the media ports");
   }
+  for (const auto* url : {&config.privacyUrl, &config.imprintUrl}) {
+    // Shown as links: only web addresses, never javascript: or data:.
+    if (!url->empty() && url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0 &&
+        url->rfind("/", 0) != 0) {
+      throw std::invalid_argument("link '" + *url + "' must start with https://, http:// or /");
+    }
+  }
   static const std::set<std::string> kLevels{"trace", "debug", "info", "warn", "error", "off"};
   if (!kLevels.count(config.logLevel)) {
     throw std::invalid_argument("log level '" + config.logLevel +
@@ -117,6 +132,14 @@ ParsedArgs parseArgs(int argc, const char* const* argv) {
   int httpPort = -1, mediaPort = -1, workers = -1;
   std::string logLevel;
   bool logAddresses = false;
+  int maxParticipants = -1, maxMeetings = -1;
+  std::string privacyUrl, imprintUrl;
+  cli.add_option("--max-participants", maxParticipants, "participants per meeting")
+      ->check(CLI::Range(2, 10000));
+  cli.add_option("--max-meetings", maxMeetings, "meetings at once on this server")
+      ->check(CLI::Range(1, 1000000));
+  cli.add_option("--privacy-url", privacyUrl, "link to the operator's privacy policy");
+  cli.add_option("--imprint-url", imprintUrl, "link to the operator's imprint");
   cli.add_option("-c,--config", configFile, "TOML configuration file")->check(CLI::ExistingFile);
   cli.add_option("--listen-ip", listenIps,
                  "address to listen on for HTTP and media (repeatable; each gets host candidates)");
@@ -138,6 +161,10 @@ ParsedArgs parseArgs(int argc, const char* const* argv) {
     if (workers >= 0) config.workers = static_cast<unsigned>(workers);
     if (!logLevel.empty()) config.logLevel = logLevel;
     if (logAddresses) config.logAddresses = true;
+    if (maxParticipants >= 0) config.maxParticipantsPerMeeting = static_cast<unsigned>(maxParticipants);
+    if (maxMeetings >= 0) config.maxMeetings = static_cast<unsigned>(maxMeetings);
+    if (!privacyUrl.empty()) config.privacyUrl = privacyUrl;
+    if (!imprintUrl.empty()) config.imprintUrl = imprintUrl;
     validate(config);
   } catch (const CLI::ParseError& e) {
     result.exit = true;

@@ -14,6 +14,12 @@ struct Config {
   uint16_t mediaPort = 40000;  // worker i uses mediaPort + i, for UDP and for TCP
   unsigned workers = 0;        // 0: one per core
   std::string logLevel = "info";
+  // Meetings.
+  unsigned maxParticipantsPerMeeting = 100;
+  unsigned maxMeetings = 1000;
+  // Links the landing and pre-join pages show (empty: none).
+  std::string privacyUrl;
+  std::string imprintUrl;
   bool logAddresses = false;  // privacy: remote addresses stay out of logs unless asked
 };
 

@@ -5,6 +5,9 @@
 #include "sfu/media_plane.hpp"
 #include "signaling/protocol.hpp"
 #include "signaling/web_assets.hpp"
+#include "util/time.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace treff::app {
 namespace {
@@ -23,14 +26,23 @@ signaling::HttpResponse textResponse(int status, std::string body) {
 
 }  // namespace
 
-ControlPlane::ControlPlane(sfu::MediaPlane& media) : media_(media) {}
+ControlPlane::ControlPlane(sfu::MediaPlane& media, ControlPlaneOptions options)
+    : media_(media), options_(std::move(options)), meetings_(media, options_.limits) {}
+
+void ControlPlane::attach(signaling::HttpServer& server) {
+  server_ = &server;
+  server.every(500, [this] { meetings_.onTick(util::nowMs()); });
+}
 
 signaling::HttpResponse ControlPlane::serveAsset(std::string_view path) {
   const signaling::WebAsset* asset = signaling::findWebAsset(path);
-  // Pages have clean URLs: /echo is echo.html.
+  // Pages have clean URLs: /echo is echo.html, and any other valid meeting name is a meeting.
   if (!asset && path.find('.') == std::string_view::npos) {
     std::string page(path == "/" ? "/index" : path);
     asset = signaling::findWebAsset(page + ".html");
+    if (!asset && path.size() > 1 && signaling::isValidMeetingName(path.substr(1))) {
+      asset = signaling::findWebAsset("/meeting.html");
+    }
   }
   if (!asset) return textResponse(404, "not found\n");
   signaling::HttpResponse r;
@@ -54,6 +66,17 @@ signaling::HttpResponse ControlPlane::onHttp(const signaling::HttpRequest& reque
     return r;
   }
   if (path == "/healthz") return textResponse(200, "ok\n");
+  if (path == "/api/config") {
+    signaling::HttpResponse r;
+    r.contentType = "application/json";
+    nlohmann::json j{{"privacyUrl", nullptr}, {"imprintUrl", nullptr},
+                     {"maxParticipants", options_.limits.maxParticipantsPerMeeting}};
+    if (!options_.privacyUrl.empty()) j["privacyUrl"] = options_.privacyUrl;
+    if (!options_.imprintUrl.empty()) j["imprintUrl"] = options_.imprintUrl;
+    r.body = j.dump();
+    r.headers.emplace_back("Cache-Control", "no-cache");
+    return r;
+  }
   return serveAsset(path);
 }
 
@@ -108,10 +131,13 @@ void ControlPlane::onWsMessage(const std::shared_ptr<signaling::WsConnection>& c
       return;
     }
     media_.restartEcho(it->second, restart->sdp, replyTo(conn, false));
+  } else {
+    meetings_.onMessage(conn, message);
   }
 }
 
 void ControlPlane::onWsClose(const std::shared_ptr<signaling::WsConnection>& conn) {
+  meetings_.onClose(conn);
   auto it = echoByConnection_.find(conn->id());
   if (it == echoByConnection_.end()) return;
   media_.closeEcho(it->second);

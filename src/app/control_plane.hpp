@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "signaling/http_server.hpp"
+#include "signaling/meetings.hpp"
 
 namespace treff::sfu {
 class MediaPlane;
@@ -15,11 +16,18 @@ struct SessionResult;
 
 namespace treff::app {
 
+struct ControlPlaneOptions {
+  signaling::MeetingLimits limits;
+  std::string privacyUrl;
+  std::string imprintUrl;
+};
+
 class ControlPlane final : public signaling::HttpHandler {
  public:
-  explicit ControlPlane(sfu::MediaPlane& media);
-  // The server whose thread runs this handler: media workers report back through it.
-  void attach(signaling::HttpServer& server) { server_ = &server; }
+  ControlPlane(sfu::MediaPlane& media, ControlPlaneOptions options);
+  // The server whose thread runs this handler: media workers report back through it, and it
+  // ticks the meetings' timeouts.
+  void attach(signaling::HttpServer& server);
 
   signaling::HttpResponse onHttp(const signaling::HttpRequest& request) override;
   bool acceptsWebSocket(std::string_view target) override;
@@ -35,6 +43,8 @@ class ControlPlane final : public signaling::HttpHandler {
                                                   bool remember);
 
   sfu::MediaPlane& media_;
+  ControlPlaneOptions options_;
+  signaling::Meetings meetings_;
   signaling::HttpServer* server_ = nullptr;
   // The echo session of each socket (control thread only); ended when its socket closes.
   std::unordered_map<uint64_t, uint64_t> echoByConnection_;

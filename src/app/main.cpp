@@ -37,7 +37,12 @@ int main(int argc, char** argv) {
     mediaConfig.workers = config.workers;
     sfu::MediaPlane media(mediaConfig);
 
-    app::ControlPlane control(media);
+    app::ControlPlaneOptions options;
+    options.limits.maxParticipantsPerMeeting = config.maxParticipantsPerMeeting;
+    options.limits.maxMeetings = config.maxMeetings;
+    options.privacyUrl = config.privacyUrl;
+    options.imprintUrl = config.imprintUrl;
+    app::ControlPlane control(media, options);
     signaling::HttpServerConfig httpConfig;
     httpConfig.address = config.listenIps.front();
     httpConfig.port = config.httpPort;

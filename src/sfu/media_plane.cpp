@@ -8,6 +8,7 @@
 #include "sdp/parser.hpp"
 #include "sdp/writer.hpp"
 #include "sfu/echo_session.hpp"
+#include "sfu/room.hpp"
 #include "sfu/worker.hpp"
 #include "util/random.hpp"
 
@@ -223,6 +224,69 @@ void MediaPlane::closeEcho(uint64_t session) {
   Worker& worker = *workers_[it->second->worker];
   sessions_.erase(it);
   worker.post([&worker, session] { worker.removeSession(session); });
+}
+
+uint64_t MediaPlane::openRoom() {
+  uint64_t id = nextSessionId_++;
+  unsigned index = nextWorker_++ % workers_.size();
+  rooms_[id] = index;
+  Worker& worker = *workers_[index];
+  worker.post([&worker, id] { worker.addSession(id, std::make_unique<Room>(worker)); });
+  return id;
+}
+
+void MediaPlane::closeRoom(uint64_t room) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return;
+  Worker& worker = *workers_[it->second];
+  rooms_.erase(it);
+  worker.post([&worker, room] { worker.removeSession(room); });
+}
+
+std::vector<sdp::Candidate> MediaPlane::roomCandidates(uint64_t room) const {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return {};
+  return candidatesFor(config_, *workers_[it->second]);
+}
+
+namespace {
+// Runs fn with the room on its worker; a room closed meanwhile is skipped.
+template <typename F>
+void withRoom(Worker& worker, uint64_t room, F fn) {
+  worker.post([&worker, room, fn = std::move(fn)]() mutable {
+    if (auto* r = dynamic_cast<Room*>(worker.findSession(room))) fn(*r);
+  });
+}
+}  // namespace
+
+void MediaPlane::setPublisher(uint64_t room, const std::string& participant, PublishSpec spec) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return;
+  withRoom(*workers_[it->second], room, [participant, spec = std::move(spec)](Room& r) {
+    try {
+      r.setPublisher(participant, spec);
+    } catch (const std::exception& e) {
+      spdlog::error("room: cannot set a publisher: {}", e.what());
+    }
+  });
+}
+
+void MediaPlane::setSubscriber(uint64_t room, const std::string& participant, SubscribeSpec spec) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return;
+  withRoom(*workers_[it->second], room, [participant, spec = std::move(spec)](Room& r) {
+    try {
+      r.setSubscriber(participant, spec);
+    } catch (const std::exception& e) {
+      spdlog::error("room: cannot set a subscriber: {}", e.what());
+    }
+  });
+}
+
+void MediaPlane::removeParticipant(uint64_t room, const std::string& participant) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return;
+  withRoom(*workers_[it->second], room, [participant](Room& r) { r.removeParticipant(participant); });
 }
 
 std::string MediaPlane::prometheusMetrics() const {

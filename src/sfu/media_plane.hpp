@@ -10,6 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "sdp/session_description.hpp"
+#include "sfu/room_specs.hpp"
+
 namespace treff::dtls {
 class Certificate;
 }
@@ -54,6 +57,17 @@ class MediaPlane {
   void closeEcho(uint64_t session);
   size_t openSessions() const { return sessions_.size(); }
 
+  // Meetings (control thread). A room is pinned to one worker; every transport of its
+  // participants uses that worker's ports, so their candidates come from roomCandidates().
+  uint64_t openRoom();
+  void closeRoom(uint64_t room);
+  std::vector<sdp::Candidate> roomCandidates(uint64_t room) const;
+  // Creates or updates a participant's publish side (an ICE restart when the credentials change).
+  void setPublisher(uint64_t room, const std::string& participant, PublishSpec spec);
+  // Creates or updates a participant's subscribe side.
+  void setSubscriber(uint64_t room, const std::string& participant, SubscribeSpec spec);
+  void removeParticipant(uint64_t room, const std::string& participant);
+
   // Prometheus text exposition of every worker's counters, summed.
   std::string prometheusMetrics() const;
   const std::string& certificateFingerprint() const;
@@ -66,6 +80,7 @@ class MediaPlane {
   // What the next offer for a session needs: its worker, and the senders and candidates the
   // first answer announced (an ICE restart keeps both).
   std::map<uint64_t, std::shared_ptr<SessionRecord>> sessions_;
+  std::map<uint64_t, unsigned> rooms_;  // room -> worker
   std::vector<std::unique_ptr<Worker>> workers_;
   unsigned nextWorker_ = 0;
   uint64_t nextSessionId_ = 1;

@@ -81,6 +81,10 @@ class Transport final : public dtls::DtlsTransport::Listener {
   // Writes this transport's next transport-wide sequence number into an outgoing packet (the
   // extension id is the one negotiated with this peer, in both directions).
   void stampTransportSeq(rtp::RtpPacket& packet);
+  // The next transport-wide sequence number, for a header the caller writes itself.
+  uint16_t nextTransportSeq() { return ++outTransportSeq_; }
+  const rtp::ExtensionIdMap& extensions() const { return remoteExtensions_; }
+  bool closed() const { return closed_; }
 
  private:
   // dtls::DtlsTransport::Listener

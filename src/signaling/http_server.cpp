@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
@@ -165,6 +166,7 @@ class ServerImpl final : public HttpServer {
   uint16_t port() const override { return port_; }
   void run() override;
   void post(std::function<void()> fn) override;
+  void every(uint32_t intervalMs, std::function<void()> fn) override;
   void stop() override;
 
   const HttpServerConfig& config() const { return config_; }
@@ -192,6 +194,7 @@ class ServerImpl final : public HttpServer {
   uint64_t lastWsId_ = 0;
   bool stopping_ = false;
   std::unordered_map<uint64_t, std::weak_ptr<WsSession>> wsSessions_;
+  std::vector<std::shared_ptr<std::function<void()>>> timers_;
 };
 
 // ---- HttpSession ----------------------------------------------------------------------------
@@ -541,6 +544,7 @@ ServerImpl::~ServerImpl() {
   for (auto& [id, weak] : wsSessions_) {
     if (auto s = weak.lock()) s->detach();
   }
+  timers_.clear();  // timers go while their io_context still exists
   acceptor_.reset();
   ioc_.reset();  // destroys pending handlers and with them the sessions they own
 }
@@ -575,6 +579,28 @@ void ServerImpl::post(std::function<void()> fn) {
       spdlog::error("http: posted task threw: {}", e.what());
     }
   });
+}
+
+void ServerImpl::every(uint32_t intervalMs, std::function<void()> fn) {
+  // The timer lives in its own closure chain; it ends when the server stops or is destroyed.
+  auto timer = std::make_shared<asio::steady_timer>(*ioc_);
+  auto task = std::make_shared<std::function<void()>>(std::move(fn));
+  auto arm = std::make_shared<std::function<void()>>();
+  std::weak_ptr<std::function<void()>> weakArm = arm;
+  *arm = [this, timer, task, intervalMs, weakArm] {
+    timer->expires_after(std::chrono::milliseconds(intervalMs));
+    timer->async_wait([this, task, weakArm](beast::error_code ec) {
+      if (ec || stopping_) return;
+      try {
+        (*task)();
+      } catch (const std::exception& e) {
+        spdlog::error("http: timer task threw: {}", e.what());
+      }
+      if (auto again = weakArm.lock()) (*again)();
+    });
+  };
+  timers_.push_back(arm);
+  (*arm)();
 }
 
 void ServerImpl::stop() {

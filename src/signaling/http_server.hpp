@@ -68,6 +68,9 @@ class HttpServer {
   virtual void run() = 0;
   // Thread-safe: runs fn on the control thread (media workers report back through this).
   virtual void post(std::function<void()> fn) = 0;
+  // Control thread: runs fn every intervalMs until stop() (for timeouts such as a meeting's
+  // reconnection grace).
+  virtual void every(uint32_t intervalMs, std::function<void()> fn) = 0;
   // Thread-safe.
   virtual void stop() = 0;
 };

@@ -2,12 +2,37 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 namespace treff::signaling {
 namespace {
 
 using Json = nlohmann::json;
 
 ProtocolError badMessage(std::string message) { return {"bad-message", std::move(message)}; }
+
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+// Characters, not bytes: the limits people see are in characters. Invalid UTF-8 was already
+// refused by the JSON parser.
+size_t utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+bool hasControlCharacters(std::string_view s, bool allowNewlines) {
+  for (unsigned char c : s) {
+    if (c == 0x7f || (c < 0x20 && !(allowNewlines && (c == '\n' || c == '\t')))) return true;
+  }
+  return false;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
 
 std::variant<std::string, ProtocolError> requiredString(const Json& object, const char* key,
                                                         size_t maxBytes) {
@@ -23,7 +48,117 @@ std::variant<std::string, ProtocolError> requiredString(const Json& object, cons
   return s;
 }
 
+std::optional<TrackSource> sourceFromString(std::string_view s) {
+  if (s == "microphone") return TrackSource::Microphone;
+  if (s == "camera") return TrackSource::Camera;
+  if (s == "screen") return TrackSource::Screen;
+  return std::nullopt;
+}
+
+#define TREFF_TAKE_STRING(var, object, key, max)                            \
+  auto var##Field = requiredString(object, key, max);                      \
+  if (auto* e = std::get_if<ProtocolError>(&var##Field)) return *e;       \
+  std::string var = std::move(std::get<std::string>(var##Field))
+
+std::variant<ClientMessage, ProtocolError> parseJoin(const Json& m) {
+  TREFF_TAKE_STRING(meeting, m, "meeting", kMaxMeetingNameBytes);
+  if (!isValidMeetingName(meeting)) {
+    return ProtocolError{"bad-meeting",
+                         "a meeting name has 1 to 64 letters, digits, '-', '_' or '.'"};
+  }
+  TREFF_TAKE_STRING(rawName, m, "name", kMaxDisplayNameChars * 4);
+  std::string name(trim(rawName));
+  if (name.empty() || utf8Length(name) > kMaxDisplayNameChars || hasControlCharacters(name, false)) {
+    return ProtocolError{"bad-name", "a display name has 1 to 64 characters"};
+  }
+  Join join{std::move(meeting), std::move(name), std::nullopt};
+  auto resume = m.find("resume");
+  if (resume != m.end() && !resume->is_null()) {
+    if (!resume->is_object()) return badMessage("field 'resume' must be an object");
+    TREFF_TAKE_STRING(participant, *resume, "participant", 64);
+    TREFF_TAKE_STRING(secret, *resume, "secret", 128);
+    join.resume = Join::Resume{std::move(participant), std::move(secret)};
+  }
+  return ClientMessage{std::move(join)};
+}
+
+std::variant<ClientMessage, ProtocolError> parsePublish(const Json& m) {
+  TREFF_TAKE_STRING(sdp, m, "sdp", kMaxSdpBytes);
+  auto tracks = m.find("tracks");
+  if (tracks == m.end() || !tracks->is_array()) return badMessage("field 'tracks' must be an array");
+  if (tracks->size() > kMaxPublishedTracks) {
+    return badMessage("at most " + std::to_string(kMaxPublishedTracks) + " tracks");
+  }
+  Publish publish{std::move(sdp), {}};
+  std::set<std::string> mids;
+  std::set<TrackSource> sources;
+  for (const auto& t : *tracks) {
+    if (!t.is_object()) return badMessage("each track must be an object");
+    TREFF_TAKE_STRING(mid, t, "mid", 32);
+    TREFF_TAKE_STRING(sourceName, t, "source", 16);
+    auto source = sourceFromString(sourceName);
+    if (!source) return badMessage("track source must be microphone, camera or screen");
+    if (mid.empty() || !mids.insert(mid).second) return badMessage("track mids must be distinct");
+    if (!sources.insert(*source).second) return badMessage("one track per source");
+    publish.tracks.push_back(PublishedTrack{std::move(mid), *source});
+  }
+  return ClientMessage{std::move(publish)};
+}
+
+std::variant<ClientMessage, ProtocolError> parseMute(const Json& m) {
+  TREFF_TAKE_STRING(sourceName, m, "source", 16);
+  auto source = sourceFromString(sourceName);
+  if (!source || *source == TrackSource::Screen) {
+    return badMessage("mute source must be microphone or camera");
+  }
+  auto muted = m.find("muted");
+  if (muted == m.end() || !muted->is_boolean()) return badMessage("field 'muted' must be true or false");
+  return ClientMessage{Mute{*source, muted->get<bool>()}};
+}
+
+std::variant<ClientMessage, ProtocolError> parseChat(const Json& m) {
+  TREFF_TAKE_STRING(text, m, "text", kMaxChatChars * 4);
+  size_t length = utf8Length(text);
+  if (trim(text).empty() || length > kMaxChatChars || hasControlCharacters(text, true)) {
+    return badMessage("a chat message has 1 to 2000 characters");
+  }
+  return ClientMessage{Chat{std::move(text)}};
+}
+
+Json trackJson(const TrackInfo& t) {
+  return Json{{"source", toString(t.source)}, {"kind", kindOf(t.source)}, {"muted", t.muted}};
+}
+
+Json participantJson(const ParticipantInfo& p) {
+  Json tracks = Json::array();
+  for (const auto& t : p.tracks) tracks.push_back(trackJson(t));
+  return Json{{"id", p.id}, {"name", p.name}, {"reconnecting", p.reconnecting}, {"tracks", tracks}};
+}
+
 }  // namespace
+
+std::string_view toString(TrackSource source) {
+  switch (source) {
+    case TrackSource::Microphone: return "microphone";
+    case TrackSource::Camera: return "camera";
+    case TrackSource::Screen: return "screen";
+  }
+  return "unknown";
+}
+
+std::string_view kindOf(TrackSource source) {
+  return source == TrackSource::Microphone ? "audio" : "video";
+}
+
+bool isValidMeetingName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxMeetingNameBytes || name.front() == '.') return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
 
 std::variant<ClientMessage, ProtocolError> parseClientMessage(std::string_view text) {
   Json message;
@@ -51,21 +186,72 @@ std::variant<ClientMessage, ProtocolError> parseClientMessage(std::string_view t
   }
   const std::string& name = std::get<std::string>(type);
   if (name == "echo.offer" || name == "echo.restart") {
-    auto sdp = requiredString(message, "sdp", kMaxSdpBytes);
-    if (auto* error = std::get_if<ProtocolError>(&sdp)) return *error;
-    std::string text = std::move(std::get<std::string>(sdp));
-    if (name == "echo.offer") return ClientMessage{EchoOffer{std::move(text)}};
-    return ClientMessage{EchoRestart{std::move(text)}};
+    TREFF_TAKE_STRING(sdp, message, "sdp", kMaxSdpBytes);
+    if (name == "echo.offer") return ClientMessage{EchoOffer{std::move(sdp)}};
+    return ClientMessage{EchoRestart{std::move(sdp)}};
   }
+  if (name == "join") return parseJoin(message);
+  if (name == "publish") return parsePublish(message);
+  if (name == "subscribe.answer") {
+    TREFF_TAKE_STRING(sdp, message, "sdp", kMaxSdpBytes);
+    return ClientMessage{SubscribeAnswer{std::move(sdp)}};
+  }
+  if (name == "subscribe.restart") return ClientMessage{SubscribeRestart{}};
+  if (name == "mute") return parseMute(message);
+  if (name == "chat") return parseChat(message);
+  if (name == "leave") return ClientMessage{Leave{}};
   return ProtocolError{"unknown-type", "unknown message type '" + name + "'"};
 }
 
 std::string encodeEchoAnswer(std::string_view sdp) {
-  return Json{{"type", "echo.answer"}, {"version", kProtocolVersion}, {"sdp", sdp}}.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return dump(Json{{"type", "echo.answer"}, {"version", kProtocolVersion}, {"sdp", sdp}});
 }
 
-std::string encodeError(std::string_view code, std::string_view message) {
-  return Json{{"type", "error"}, {"code", code}, {"message", message}}.dump(-1, ' ', false, Json::error_handler_t::replace);
+std::string encodeError(std::string_view code, std::string_view message, std::string_view request) {
+  Json j{{"type", "error"}, {"code", code}, {"message", message}};
+  if (!request.empty()) j["request"] = request;
+  return dump(j);
+}
+
+std::string encodeJoined(const ParticipantInfo& self, std::string_view secret,
+                         std::string_view meeting, bool resumed,
+                         const std::vector<ParticipantInfo>& others) {
+  Json list = Json::array();
+  for (const auto& p : others) list.push_back(participantJson(p));
+  return dump(Json{{"type", "joined"}, {"participant", self.id}, {"name", self.name},
+                   {"secret", secret}, {"meeting", meeting}, {"resumed", resumed},
+                   {"participants", list}});
+}
+
+std::string encodeParticipantJoined(const ParticipantInfo& participant) {
+  return dump(Json{{"type", "participant.joined"}, {"participant", participantJson(participant)}});
+}
+
+std::string encodeParticipantUpdated(const ParticipantInfo& participant) {
+  return dump(Json{{"type", "participant.updated"}, {"participant", participantJson(participant)}});
+}
+
+std::string encodeParticipantLeft(std::string_view id) {
+  return dump(Json{{"type", "participant.left"}, {"participant", id}});
+}
+
+std::string encodePublishAnswer(std::string_view sdp) {
+  return dump(Json{{"type", "publish.answer"}, {"sdp", sdp}});
+}
+
+std::string encodeSubscribeOffer(std::string_view sdp, const std::vector<SubscribedTrack>& tracks) {
+  Json list = Json::array();
+  for (const auto& t : tracks) {
+    list.push_back(Json{{"mid", t.mid}, {"participant", t.participant},
+                        {"source", toString(t.source)}, {"kind", kindOf(t.source)}});
+  }
+  return dump(Json{{"type", "subscribe.offer"}, {"sdp", sdp}, {"tracks", list}});
+}
+
+std::string encodeChat(std::string_view from, std::string_view name, std::string_view text,
+                       int64_t unixMs) {
+  return dump(Json{{"type", "chat"}, {"from", from}, {"name", name}, {"text", text},
+                   {"time", unixMs}});
 }
 
 }  // namespace treff::signaling

@@ -3,13 +3,29 @@
 // caller sends back as an "error" message, and the socket stays open.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace treff::signaling {
 
 inline constexpr int kProtocolVersion = 1;
+
+// Limits on what a client may send, enforced before anything else reads the message.
+inline constexpr size_t kMaxSdpBytes = 64 * 1024;
+inline constexpr int kMaxJsonDepth = 8;
+inline constexpr size_t kMaxMeetingNameBytes = 64;
+inline constexpr size_t kMaxDisplayNameChars = 64;
+inline constexpr size_t kMaxChatChars = 2000;
+inline constexpr size_t kMaxPublishedTracks = 8;
+
+enum class TrackSource : uint8_t { Microphone, Camera, Screen };
+std::string_view toString(TrackSource source);
+// "audio" for the microphone, "video" otherwise.
+std::string_view kindOf(TrackSource source);
 
 // Client -> server: the echo test's offer.
 struct EchoOffer {
@@ -21,21 +37,87 @@ struct EchoRestart {
   std::string sdp;
 };
 
+struct Join {
+  std::string meeting;  // validated: 1..64 of [A-Za-z0-9-_.]
+  std::string name;     // validated and trimmed: 1..64 characters, no control characters
+  struct Resume {
+    std::string participant;
+    std::string secret;
+  };
+  std::optional<Resume> resume;
+};
+
+struct PublishedTrack {
+  std::string mid;
+  TrackSource source;
+};
+
+struct Publish {
+  std::string sdp;
+  std::vector<PublishedTrack> tracks;  // distinct mids, at most one per source
+};
+
+struct SubscribeAnswer {
+  std::string sdp;
+};
+
+struct SubscribeRestart {};
+
+struct Mute {
+  TrackSource source;  // microphone or camera
+  bool muted;
+};
+
+struct Chat {
+  std::string text;  // 1..2000 characters
+};
+
+struct Leave {};
+
+using ClientMessage = std::variant<EchoOffer, EchoRestart, Join, Publish, SubscribeAnswer,
+                                   SubscribeRestart, Mute, Chat, Leave>;
+
 struct ProtocolError {
   std::string code;     // machine-readable: "bad-json", "bad-message", "unknown-type", ...
   std::string message;  // for people
 };
 
-using ClientMessage = std::variant<EchoOffer, EchoRestart>;
-
-// Limits on what a client may send, enforced before anything else reads the message.
-inline constexpr size_t kMaxSdpBytes = 64 * 1024;
-inline constexpr int kMaxJsonDepth = 8;
-
 std::variant<ClientMessage, ProtocolError> parseClientMessage(std::string_view text);
 
+// Meeting names as the URL carries them: 1..64 of [A-Za-z0-9-_.], not starting with '.'.
+bool isValidMeetingName(std::string_view name);
+
 // Server -> client.
+struct TrackInfo {
+  TrackSource source;
+  bool muted = false;
+};
+
+struct ParticipantInfo {
+  std::string id;
+  std::string name;
+  bool reconnecting = false;
+  std::vector<TrackInfo> tracks;
+};
+
+struct SubscribedTrack {
+  std::string mid;
+  std::string participant;
+  TrackSource source;
+};
+
 std::string encodeEchoAnswer(std::string_view sdp);
-std::string encodeError(std::string_view code, std::string_view message);
+std::string encodeError(std::string_view code, std::string_view message,
+                        std::string_view request = {});
+std::string encodeJoined(const ParticipantInfo& self, std::string_view secret,
+                         std::string_view meeting, bool resumed,
+                         const std::vector<ParticipantInfo>& others);
+std::string encodeParticipantJoined(const ParticipantInfo& participant);
+std::string encodeParticipantUpdated(const ParticipantInfo& participant);
+std::string encodeParticipantLeft(std::string_view id);
+std::string encodePublishAnswer(std::string_view sdp);
+std::string encodeSubscribeOffer(std::string_view sdp, const std::vector<SubscribedTrack>& tracks);
+std::string encodeChat(std::string_view from, std::string_view name, std::string_view text,
+                       int64_t unixMs);
 
 }  // namespace treff::signaling

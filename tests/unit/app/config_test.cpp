@@ -91,6 +91,19 @@ TEST(Config, TomlFileIsReadAndFlagsOverrideIt) {
   std::remove(path.c_str());
 }
 
+TEST(Config, MeetingLimitsAndOperatorLinks) {
+  auto r = parse({"--max-participants", "12", "--privacy-url", "https://example.org/privacy",
+                  "--imprint-url", "/imprint"});
+  ASSERT_FALSE(r.exit);
+  EXPECT_EQ(r.config.maxParticipantsPerMeeting, 12u);
+  EXPECT_EQ(r.config.privacyUrl, "https://example.org/privacy");
+  EXPECT_EQ(r.config.imprintUrl, "/imprint");
+  testing::internal::CaptureStderr();
+  EXPECT_TRUE(parse({"--privacy-url", "javascript:alert(1)"}).exit);
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("javascript:alert(1)"), std::string::npos) << err;
+}
+
 TEST(Config, TomlErrorsNameTheKey) {
   struct Case {
     std::string text;

@@ -56,3 +56,94 @@ TEST(Protocol, EncodesAnswersAndErrorsAsJson) {
 
 }  // namespace
 }  // namespace treff::signaling
+
+namespace treff::signaling {
+namespace {
+
+template <typename T>
+T messageOf(std::string_view text) {
+  auto parsed = parseClientMessage(text);
+  EXPECT_TRUE(std::holds_alternative<ClientMessage>(parsed))
+      << text << " -> " << std::get<ProtocolError>(parsed).message;
+  return std::get<T>(std::get<ClientMessage>(parsed));
+}
+
+TEST(Protocol, ParsesJoinWithTrimmedNameAndOptionalResume) {
+  auto join = messageOf<Join>(R"({"type":"join","version":1,"meeting":"quiet-otter-42","name":"  Ada Lovelace "})");
+  EXPECT_EQ(join.meeting, "quiet-otter-42");
+  EXPECT_EQ(join.name, "Ada Lovelace");
+  EXPECT_FALSE(join.resume);
+  auto resumed = messageOf<Join>(
+      R"({"type":"join","meeting":"m","name":"Jörg","resume":{"participant":"p1","secret":"s"}})");
+  ASSERT_TRUE(resumed.resume);
+  EXPECT_EQ(resumed.resume->participant, "p1");
+  EXPECT_EQ(resumed.name, "Jörg");
+}
+
+TEST(Protocol, RejectsBadMeetingNamesAndDisplayNames) {
+  EXPECT_EQ(errorOf(R"({"type":"join","meeting":"","name":"a"})").code, "bad-meeting");
+  EXPECT_EQ(errorOf(R"({"type":"join","meeting":"../etc","name":"a"})").code, "bad-meeting");
+  EXPECT_EQ(errorOf(R"({"type":"join","meeting":"a b","name":"a"})").code, "bad-meeting");
+  EXPECT_EQ(errorOf(R"({"type":"join","meeting":"ok","name":"   "})").code, "bad-name");
+  EXPECT_EQ(errorOf(R"({"type":"join","meeting":"ok","name":"a\u0007b"})").code, "bad-name");
+  std::string longName(65, 'x');
+  EXPECT_EQ(errorOf(R"({"type":"join","meeting":"ok","name":")" + longName + "\"}").code, "bad-name");
+  // 64 characters of two bytes each are still 64 characters.
+  std::string umlauts;
+  for (int i = 0; i < 64; ++i) umlauts += "ä";
+  EXPECT_EQ(messageOf<Join>(R"({"type":"join","meeting":"ok","name":")" + umlauts + "\"}").name,
+            umlauts);
+  EXPECT_EQ(errorOf(R"({"type":"join","meeting":"ok","name":"a","resume":7})").code, "bad-message");
+}
+
+TEST(Protocol, ParsesPublishAndValidatesItsTracks) {
+  auto publish = messageOf<Publish>(
+      R"({"type":"publish","sdp":"v=0","tracks":[{"mid":"0","source":"microphone"},{"mid":"1","source":"camera"}]})");
+  ASSERT_EQ(publish.tracks.size(), 2u);
+  EXPECT_EQ(publish.tracks[1].mid, "1");
+  EXPECT_EQ(publish.tracks[1].source, TrackSource::Camera);
+  EXPECT_EQ(errorOf(R"({"type":"publish","sdp":"v=0"})").code, "bad-message");
+  EXPECT_EQ(errorOf(R"({"type":"publish","sdp":"v=0","tracks":[{"mid":"0","source":"radio"}]})").code,
+            "bad-message");
+  EXPECT_EQ(errorOf(R"({"type":"publish","sdp":"v=0","tracks":[{"mid":"0","source":"camera"},{"mid":"0","source":"screen"}]})")
+                .code,
+            "bad-message");
+  EXPECT_EQ(errorOf(R"({"type":"publish","sdp":"v=0","tracks":[{"mid":"0","source":"camera"},{"mid":"1","source":"camera"}]})")
+                .code,
+            "bad-message");
+}
+
+TEST(Protocol, ParsesMuteChatLeaveAndSubscribeMessages) {
+  auto mute = messageOf<Mute>(R"({"type":"mute","source":"microphone","muted":true})");
+  EXPECT_EQ(mute.source, TrackSource::Microphone);
+  EXPECT_TRUE(mute.muted);
+  EXPECT_EQ(errorOf(R"({"type":"mute","source":"screen","muted":true})").code, "bad-message");
+  EXPECT_EQ(errorOf(R"({"type":"mute","source":"camera","muted":"yes"})").code, "bad-message");
+  EXPECT_EQ(messageOf<Chat>(R"({"type":"chat","text":"hello\nworld"})").text, "hello\nworld");
+  EXPECT_EQ(errorOf(R"({"type":"chat","text":"  "})").code, "bad-message");
+  EXPECT_EQ(errorOf(R"({"type":"chat","text":")" + std::string(2001, 'a') + "\"}").code,
+            "bad-message");
+  messageOf<Leave>(R"({"type":"leave"})");
+  messageOf<SubscribeRestart>(R"({"type":"subscribe.restart"})");
+  EXPECT_EQ(messageOf<SubscribeAnswer>(R"({"type":"subscribe.answer","sdp":"v=0"})").sdp, "v=0");
+}
+
+TEST(Protocol, EncodesMeetingMessages) {
+  ParticipantInfo ada{"p1", "Ada", false, {{TrackSource::Camera, true}}};
+  auto joined = nlohmann::json::parse(encodeJoined(ada, "sec", "m", false, {ada}));
+  EXPECT_EQ(joined["type"], "joined");
+  EXPECT_EQ(joined["participant"], "p1");
+  EXPECT_EQ(joined["participants"][0]["tracks"][0]["source"], "camera");
+  EXPECT_EQ(joined["participants"][0]["tracks"][0]["kind"], "video");
+  EXPECT_EQ(joined["participants"][0]["tracks"][0]["muted"], true);
+  auto offer = nlohmann::json::parse(
+      encodeSubscribeOffer("v=0", {{"3", "p1", TrackSource::Microphone}}));
+  EXPECT_EQ(offer["tracks"][0]["kind"], "audio");
+  EXPECT_EQ(offer["tracks"][0]["mid"], "3");
+  auto chat = nlohmann::json::parse(encodeChat("p1", "Ada", "<b>hi</b>", 1700000000000));
+  EXPECT_EQ(chat["text"], "<b>hi</b>");  // text stays text; the page never renders it as HTML
+  EXPECT_EQ(chat["time"], 1700000000000);
+}
+
+}  // namespace
+}  // namespace treff::signaling

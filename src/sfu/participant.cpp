@@ -1,0 +1,334 @@
+#include "sfu/participant.hpp"
+
+#include <spdlog/spdlog.h>
+#include <strings.h>
+
+#include <cstring>
+
+#include "rtp/rtcp_nack.hpp"
+#include "rtp/rtcp_packet.hpp"
+#include "rtp/rtcp_psfb.hpp"
+#include "rtp/rtcp_report.hpp"
+#include "rtp/rtcp_sdes.hpp"
+#include "rtp/rtp_packet.hpp"
+#include "rtp/vp8_descriptor.hpp"
+#include "sfu/room.hpp"
+#include "sfu/worker.hpp"
+#include "srtp/srtp_session.hpp"
+#include "util/random.hpp"
+
+namespace treff::sfu {
+namespace {
+
+constexpr uint64_t kReportIntervalUs = 1'000'000;
+constexpr size_t kRtcpScratch = util::PacketBuffer::kCapacity - srtp::SrtpSession::kMaxRtcpOverhead;
+constexpr uint32_t kAssumedRttMs = 50;  // until receiver reports give a measured one
+
+bool isVp8(const CodecSpec* codec) { return codec && strcasecmp(codec->name.c_str(), "VP8") == 0; }
+
+}  // namespace
+
+Participant::Participant(Room& room, Worker& worker, std::string id)
+    : room_(room), worker_(worker), id_(std::move(id)), cname_(util::randomIceString(16)) {}
+
+Participant::~Participant() = default;
+
+Publication* Participant::publication(Source source) {
+  for (auto& p : publications_) {
+    if (p->source() == source) return p.get();
+  }
+  return nullptr;
+}
+
+void Participant::setPublish(const PublishSpec& spec) {
+  Transport::Listener& listener = *this;
+  if (!publishTransport_ || publishTransport_->closed()) {
+    publishTransport_ = std::make_unique<Transport>(worker_, spec.localIce, spec.remote, listener);
+  } else if (publishTransport_->localIce().ufrag != spec.localIce.ufrag) {
+    publishTransport_->restartIce(spec.localIce, spec.remote.ice);
+  }
+  identifier_ = std::make_unique<rtp::StreamIdentifier>(spec.remote.extensions);
+  std::vector<std::unique_ptr<Publication>> next;
+  for (const auto& ps : spec.publications) {
+    for (const auto& [ssrc, rtx] : ps.ssrcs) {
+      try {
+        identifier_->addSsrc(ssrc, ps.mid);
+        if (rtx) identifier_->addRepairSsrc(rtx, ssrc);
+      } catch (const std::exception&) {
+        // A repeated SSRC in the offer: the extensions will identify it.
+      }
+    }
+    for (const auto& c : ps.codecs) {
+      identifier_->addPayloadTypeMid(c.payloadType, ps.mid);
+      if (c.rtxPayloadType) {
+        identifier_->addPayloadTypeMid(*c.rtxPayloadType, ps.mid);
+        identifier_->addRepairPayloadType(*c.rtxPayloadType);
+      }
+    }
+    // A publication that stays (same mid and source) keeps its state.
+    std::unique_ptr<Publication> kept;
+    for (auto& old : publications_) {
+      if (old && old->mid() == ps.mid && old->source() == ps.source) kept = std::move(old);
+    }
+    if (kept) {
+      kept->setExtensions(spec.remote.extensions);
+      next.push_back(std::move(kept));
+    } else {
+      next.push_back(std::make_unique<Publication>(id_, ps, spec.remote.extensions));
+    }
+  }
+  publications_ = std::move(next);
+  room_.rebuildRoutes();
+}
+
+void Participant::setSubscribe(const SubscribeSpec& spec) {
+  Transport::Listener& listener = *this;
+  if (!subscribeTransport_ || subscribeTransport_->closed()) {
+    subscribeTransport_ = std::make_unique<Transport>(worker_, spec.localIce, spec.remote, listener);
+  } else if (subscribeTransport_->localIce().ufrag != spec.localIce.ufrag) {
+    subscribeTransport_->restartIce(spec.localIce, spec.remote.ice);
+  }
+  cname_ = spec.cname;
+  std::vector<std::unique_ptr<Subscription>> next;
+  for (const auto& ss : spec.subscriptions) {
+    std::unique_ptr<Subscription> kept;
+    for (auto& old : subscriptions_) {
+      if (old && old->spec().mid == ss.mid && old->ssrc() == ss.ssrc) kept = std::move(old);
+    }
+    next.push_back(kept ? std::move(kept) : std::make_unique<Subscription>(id_, ss));
+  }
+  subscriptions_ = std::move(next);
+  room_.rebuildRoutes();
+}
+
+void Participant::requestKeyframe(Publication& publication, int layer, uint64_t nowMs) {
+  publication.requestLayer(layer);
+  if (publication.keyframeRequests().shouldRequest(nowMs)) sendKeyframeRequest(publication, layer);
+}
+
+void Participant::sendKeyframeRequest(Publication& publication, int layer) {
+  if (!publishTransport_ || layer < 0 || static_cast<size_t>(layer) >= publication.layerCount()) return;
+  uint32_t ssrc = publication.layer(layer).ssrc;
+  if (!ssrc) return;
+  uint8_t buf[16];
+  size_t n = rtp::buildPli(buf, sizeof(buf), publishTransport_->feedbackSsrc(), ssrc);
+  if (n && publishTransport_->sendRtcp(buf, n)) worker_.stats().add(Counter::KeyframeRequestsOut);
+}
+
+void Participant::onTransportRtp(Transport& transport, rtp::RtpPacket& packet,
+                                 util::PacketRef& buffer, uint64_t nowUs) {
+  if (&transport != publishTransport_.get() || !identifier_) {
+    worker_.stats().drop(DropReason::UnknownStream);
+    return;
+  }
+  const rtp::StreamInfo* info = identifier_->lookup(packet);
+  Publication* pub = nullptr;
+  if (info) {
+    for (auto& p : publications_) {
+      if (p->mid() == info->mid) pub = p.get();
+    }
+  }
+  bool isRtx = false;
+  const CodecSpec* codec = pub ? pub->codecOf(packet.payloadType(), &isRtx) : nullptr;
+  int layerIndex = pub ? pub->layerOf(info->rid) : -1;
+  if (!codec || layerIndex < 0) {
+    worker_.stats().drop(DropReason::UnknownStream);
+    return;
+  }
+  Publication::Layer& layer = pub->layer(static_cast<size_t>(layerIndex));
+  if (isRtx) {
+    // RFC 4588 §4: a retransmission carries the original sequence number first. Turn it back
+    // into the original packet in place; a padding-only probe carries nothing to forward.
+    if (packet.payloadLength() < 2 || !layer.ssrc) return;
+    uint8_t* payload = packet.data() + packet.headerLength();
+    uint16_t osn = util::loadBe16(payload);
+    size_t rest = packet.payloadLength() - 2;
+    std::memmove(payload, payload + 2, rest);
+    packet.data()[0] &= static_cast<uint8_t>(~0x20);  // padding dropped with the move
+    size_t size = packet.headerLength() + rest;
+    if (!rtp::RtpPacket::parse(packet.data(), size, &packet)) return;
+    packet.setSequence(osn);
+    packet.setSsrc(layer.ssrc);
+    packet.setPayloadType(codec->payloadType);
+    buffer->size = static_cast<uint32_t>(size);
+  } else if (layer.ssrc != packet.ssrc()) {
+    layer.ssrc = packet.ssrc();
+    layer.stats = std::make_unique<rtp::ReceiveStreamStats>(layer.ssrc, pub->clockRate());
+  }
+  if (!layer.stats) layer.stats = std::make_unique<rtp::ReceiveStreamStats>(layer.ssrc, pub->clockRate());
+  layer.stats->onRtp(packet, nowUs);
+  layer.lastPacketUs = nowUs;
+  if (packet.payloadLength() == 0) {
+    // Padding only (bandwidth probing): nothing to decode, so nothing to forward.
+    room_.routeSkipped(*pub, layerIndex, packet.ssrc(), packet.sequence());
+    return;
+  }
+  bool keyframe = isVp8(codec) && rtp::isVp8Keyframe(packet.payload());
+  if (keyframe) {
+    layer.lastKeyframeUs = nowUs;
+    pub->keyframeRequests().onKeyframe();
+  }
+  if (layer.nacks) layer.nacks->onPacket(packet.sequence(), nowUs, keyframe);
+  if (layer.ring) layer.ring->insert(packet.sequence(), buffer, nowUs);
+  room_.route(*pub, layerIndex, packet, keyframe, nowUs);
+}
+
+void Participant::onTransportRtcp(Transport& transport, uint8_t* data, size_t size,
+                                  uint64_t nowUs) {
+  if (&transport == publishTransport_.get()) {
+    onPublisherRtcp(data, size, nowUs);
+  } else if (&transport == subscribeTransport_.get()) {
+    onSubscriberRtcp(data, size, nowUs);
+  }
+}
+
+void Participant::onPublisherRtcp(uint8_t* data, size_t size, uint64_t nowUs) {
+  rtp::RtcpCompound compound(util::ConstBytes(data, size));
+  rtp::RtcpPacket p;
+  while (compound.next(p)) {
+    if (p.packetType != static_cast<uint8_t>(rtp::RtcpType::kSenderReport)) continue;
+    rtp::SenderReportView sr;
+    if (sr.parse(p.bytes) != rtp::RtcpError::kNone) continue;
+    for (auto& pub : publications_) {
+      int layer = pub->layerOfSsrc(sr.senderSsrc());
+      if (layer < 0) continue;
+      auto& l = pub->layer(static_cast<size_t>(layer));
+      rtp::SenderInfo info = sr.senderInfo();
+      l.srNtp = info.ntpTimestamp;
+      l.srRtpTimestamp = info.rtpTimestamp;
+      l.srArrivalUs = nowUs;
+      if (l.stats) l.stats->onSenderReport(info.ntpTimestamp, nowUs);
+    }
+  }
+  if (compound.error() != rtp::RtcpError::kNone) worker_.stats().drop(DropReason::RtcpMalformed);
+}
+
+void Participant::onSubscriberRtcp(uint8_t* data, size_t size, uint64_t nowUs) {
+  rtp::RtcpCompound compound(util::ConstBytes(data, size));
+  rtp::RtcpPacket p;
+  uint64_t nowMs = nowUs / 1000;
+  auto findSubscription = [&](uint32_t ssrc) -> Subscription* {
+    for (auto& s : subscriptions_) {
+      if (s->owns(ssrc)) return s.get();
+    }
+    return nullptr;
+  };
+  auto publicationOf = [&](const Subscription& s, Participant** publisher) -> Publication* {
+    *publisher = room_.participant(s.spec().publisher);
+    return *publisher ? (*publisher)->publication(s.spec().source) : nullptr;
+  };
+  while (compound.next(p)) {
+    auto type = static_cast<rtp::RtcpType>(p.packetType);
+    if (type == rtp::RtcpType::kPayloadFeedback &&
+        (p.count == rtp::psfb::kPli || p.count == rtp::psfb::kFir)) {
+      uint32_t target = 0;
+      if (p.count == rtp::psfb::kPli) {
+        rtp::PliView pli;
+        if (pli.parse(p.bytes) == rtp::RtcpError::kNone) target = pli.mediaSsrc();
+      } else {
+        rtp::FirView fir;
+        if (fir.parse(p.bytes) == rtp::RtcpError::kNone && fir.entryCount() > 0) {
+          target = fir.entry(0).ssrc;
+        }
+      }
+      Subscription* sub = findSubscription(target);
+      Participant* publisher = nullptr;
+      Publication* pub = sub ? publicationOf(*sub, &publisher) : nullptr;
+      if (pub) {
+        int layer = sub->currentLayer() >= 0 ? sub->currentLayer() : sub->targetLayer();
+        publisher->requestKeyframe(*pub, layer, nowMs);
+      }
+    } else if (type == rtp::RtcpType::kRtpFeedback && p.count == rtp::rtpfb::kNack) {
+      rtp::NackView nack;
+      if (nack.parse(p.bytes) != rtp::RtcpError::kNone) continue;
+      Subscription* sub = findSubscription(nack.mediaSsrc());
+      Participant* publisher = nullptr;
+      Publication* pub = sub ? publicationOf(*sub, &publisher) : nullptr;
+      if (!pub || !subscribeTransport_) continue;
+      uint16_t lost[256];
+      size_t n = nack.lostSequenceNumbers(lost);
+      for (size_t i = 0; i < n; ++i) {
+        sub->retransmit(*pub, lost[i], nowUs, *subscribeTransport_, room_.scratch(), worker_.stats());
+      }
+    }
+  }
+  if (compound.error() != rtp::RtcpError::kNone) worker_.stats().drop(DropReason::RtcpMalformed);
+}
+
+void Participant::sendPublisherFeedback(uint64_t nowMs) {
+  if (!publishTransport_ || !publishTransport_->connected()) return;
+  uint64_t nowUs = nowMs * 1000;
+  uint8_t out[kRtcpScratch];
+  // Upstream NACKs for what the server lost (RFC 4585 §6.2.1).
+  for (auto& pub : publications_) {
+    for (size_t i = 0; i < pub->layerCount(); ++i) {
+      auto& layer = pub->layer(i);
+      // A paused layer gives its buffers back to the pool.
+      if (layer.ring) layer.ring->releaseExpired(nowUs);
+      if (!layer.nacks || !layer.ssrc) continue;
+      uint16_t seqs[64];
+      size_t count = layer.nacks->collectNacks(nowUs, kAssumedRttMs, seqs);
+      if (count == 0) continue;
+      size_t n = rtp::buildNack(out, sizeof(out), publishTransport_->feedbackSsrc(), layer.ssrc,
+                                std::span<const uint16_t>(seqs, count));
+      if (n) publishTransport_->sendRtcp(out, n);
+    }
+    // A keyframe request that waited out the throttle interval goes now.
+    if (pub->keyframeRequests().pendingDue(nowMs)) sendKeyframeRequest(*pub, pub->requestedLayer());
+  }
+  if (nowUs - lastReportUs_ < kReportIntervalUs) return;
+  lastReportUs_ = nowUs;
+  rtp::ReportBlockData blocks[rtp::kMaxReportBlocks];
+  size_t count = 0;
+  for (auto& pub : publications_) {
+    for (size_t i = 0; i < pub->layerCount() && count < rtp::kMaxReportBlocks; ++i) {
+      auto& layer = pub->layer(i);
+      if (layer.stats && layer.stats->hasReceived()) blocks[count++] = layer.stats->makeReportBlock(nowUs);
+    }
+  }
+  if (count == 0) return;
+  size_t n = rtp::buildReceiverReport(out, sizeof(out), publishTransport_->feedbackSsrc(),
+                                      std::span<const rtp::ReportBlockData>(blocks, count));
+  rtp::SdesChunk chunk{publishTransport_->feedbackSsrc(), cname_};
+  size_t m = n ? rtp::buildSdes(out + n, sizeof(out) - n, std::span<const rtp::SdesChunk>(&chunk, 1)) : 0;
+  if (n) publishTransport_->sendRtcp(out, n + m);
+}
+
+void Participant::sendSenderReports(uint64_t nowUs) {
+  if (!subscribeTransport_ || !subscribeTransport_->connected()) return;
+  if (nowUs - lastSenderReportUs_ < kReportIntervalUs) return;
+  lastSenderReportUs_ = nowUs;
+  uint8_t out[kRtcpScratch];
+  for (auto& sub : subscriptions_) {
+    Participant* publisher = room_.participant(sub->spec().publisher);
+    Publication* pub = publisher ? publisher->publication(sub->spec().source) : nullptr;
+    if (!pub) continue;
+    size_t n = sub->buildSenderReport(*pub, nowUs, out, sizeof(out));
+    if (!n) continue;
+    rtp::SdesChunk chunk{sub->ssrc(), cname_};
+    size_t m = rtp::buildSdes(out + n, sizeof(out) - n, std::span<const rtp::SdesChunk>(&chunk, 1));
+    subscribeTransport_->sendRtcp(out, n + m);
+  }
+}
+
+void Participant::onTick(uint64_t nowMs) {
+  if (publishTransport_) publishTransport_->onTick(nowMs);
+  if (subscribeTransport_) subscribeTransport_->onTick(nowMs);
+  sendPublisherFeedback(nowMs);
+  uint64_t nowUs = nowMs * 1000;
+  for (auto& sub : subscriptions_) {
+    Participant* publisher = room_.participant(sub->spec().publisher);
+    Publication* pub = publisher ? publisher->publication(sub->spec().source) : nullptr;
+    if (pub && sub->updateTarget(*pub, nowUs)) publisher->requestKeyframe(*pub, sub->targetLayer(), nowMs);
+  }
+  sendSenderReports(nowUs);
+}
+
+void Participant::onTransportClosed(Transport& transport, const char* reason) {
+  // The browser may still come back with an ICE restart through signaling; the transport stays
+  // closed and a new one is made when the next description arrives.
+  spdlog::info("participant transport {} closed: {}",
+               &transport == publishTransport_.get() ? "publish" : "subscribe", reason);
+}
+
+}  // namespace treff::sfu

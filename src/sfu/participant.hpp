@@ -1,0 +1,65 @@
+// A meeting participant on the worker: its publish transport and the publications that arrive
+// on it, and its subscribe transport and the subscriptions that leave on it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rtp/stream_identifier.hpp"
+#include "sfu/publication.hpp"
+#include "sfu/room_specs.hpp"
+#include "sfu/subscription.hpp"
+#include "sfu/transport.hpp"
+
+namespace treff::sfu {
+
+class Room;
+class Worker;
+
+class Participant final : private Transport::Listener {
+ public:
+  Participant(Room& room, Worker& worker, std::string id);
+  ~Participant() override;
+
+  const std::string& id() const { return id_; }
+  void setPublish(const PublishSpec& spec);
+  void setSubscribe(const SubscribeSpec& spec);
+
+  Publication* publication(Source source);
+  const std::vector<std::unique_ptr<Publication>>& publications() const { return publications_; }
+  std::vector<std::unique_ptr<Subscription>>& subscriptions() { return subscriptions_; }
+  Transport* subscribeTransport() { return subscribeTransport_.get(); }
+  // Asks the publisher for a keyframe of one layer (throttled per publication).
+  void requestKeyframe(Publication& publication, int layer, uint64_t nowMs);
+
+  void onTick(uint64_t nowMs);
+
+ private:
+  // Transport::Listener
+  void onTransportRtp(Transport&, rtp::RtpPacket& packet, util::PacketRef& buffer,
+                      uint64_t nowUs) override;
+  void onTransportRtcp(Transport&, uint8_t* data, size_t size, uint64_t nowUs) override;
+  void onTransportClosed(Transport&, const char* reason) override;
+
+  void onPublisherRtcp(uint8_t* data, size_t size, uint64_t nowUs);
+  void onSubscriberRtcp(uint8_t* data, size_t size, uint64_t nowUs);
+  void sendPublisherFeedback(uint64_t nowMs);
+  void sendSenderReports(uint64_t nowUs);
+  void sendKeyframeRequest(Publication& publication, int layer);
+
+  Room& room_;
+  Worker& worker_;
+  std::string id_;
+  std::unique_ptr<Transport> publishTransport_;
+  std::unique_ptr<Transport> subscribeTransport_;
+  std::unique_ptr<rtp::StreamIdentifier> identifier_;
+  std::vector<std::unique_ptr<Publication>> publications_;
+  std::vector<std::unique_ptr<Subscription>> subscriptions_;
+  std::string cname_;
+  uint64_t lastReportUs_ = 0;
+  uint64_t lastSenderReportUs_ = 0;
+};
+
+}  // namespace treff::sfu

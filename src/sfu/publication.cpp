@@ -1,0 +1,61 @@
+#include "sfu/publication.hpp"
+
+#include <strings.h>
+
+namespace treff::sfu {
+
+Publication::Publication(std::string publisher, const PublicationSpec& spec,
+                         const rtp::ExtensionIdMap& extensions)
+    : publisher_(std::move(publisher)), spec_(spec), extensions_(extensions) {
+  clockRate_ = spec.codecs.empty() ? (video() ? 90000 : 48000) : spec.codecs.front().clockRate;
+  size_t count = spec.rids.empty() ? 1 : spec.rids.size();
+  layers_.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    Layer& layer = layers_[i];
+    if (!spec.rids.empty()) layer.rid = spec.rids[i];
+    if (video()) {
+      layer.ring = std::make_unique<rtp::RetransmissionRing>();
+      layer.nacks = std::make_unique<rtp::NackGenerator>();
+    }
+  }
+  // Without simulcast the SDP may name the SSRC up front.
+  if (count == 1 && !spec.ssrcs.empty()) layers_[0].ssrc = spec.ssrcs.front().first;
+}
+
+int Publication::layerOf(std::string_view rid) const {
+  if (spec_.rids.empty()) return 0;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].rid == rid) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int Publication::layerOfSsrc(uint32_t ssrc) const {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].ssrc == ssrc && ssrc != 0) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int Publication::highestActiveLayer(uint64_t nowUs, uint64_t windowUs) const {
+  // Simulcast encodings are offered lowest first (q, h, f), as browsers order them.
+  for (int i = static_cast<int>(layers_.size()) - 1; i >= 0; --i) {
+    const Layer& layer = layers_[i];
+    if (layer.lastPacketUs && nowUs - layer.lastPacketUs < windowUs) return i;
+  }
+  return -1;
+}
+
+const CodecSpec* Publication::codecOf(uint8_t payloadType, bool* isRtx) const {
+  *isRtx = false;
+  for (const auto& c : spec_.codecs) {
+    if (c.payloadType == payloadType) return &c;
+    if (c.rtxPayloadType && *c.rtxPayloadType == payloadType) {
+      *isRtx = true;
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace treff::sfu

@@ -1,0 +1,77 @@
+// One incoming track of a publisher (microphone, camera or screen). Its layers are the simulcast
+// encodings (rid q/h/f), or one layer without simulcast. Each layer keeps what forwarding and
+// repair need: receive statistics for RTCP, the retransmission ring of received buffers, the
+// NACK generator for upstream losses, keyframe times, and the last sender report.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rtp/keyframe_request_throttle.hpp"
+#include "rtp/nack_generator.hpp"
+#include "rtp/receive_stats.hpp"
+#include "rtp/retransmission_ring.hpp"
+#include "sfu/room_specs.hpp"
+
+namespace treff::sfu {
+
+class Publication {
+ public:
+  struct Layer {
+    std::string rid;
+    uint32_t ssrc = 0;  // learned from the first packet
+    std::unique_ptr<rtp::ReceiveStreamStats> stats;
+    std::unique_ptr<rtp::RetransmissionRing> ring;  // video only
+    std::unique_ptr<rtp::NackGenerator> nacks;      // video only
+    uint64_t lastPacketUs = 0;
+    uint64_t lastKeyframeUs = 0;
+    // The publisher's last sender report for this layer (RFC 3550 §6.4.1).
+    uint64_t srNtp = 0;
+    uint32_t srRtpTimestamp = 0;
+    uint64_t srArrivalUs = 0;
+  };
+
+  Publication(std::string publisher, const PublicationSpec& spec,
+              const rtp::ExtensionIdMap& extensions);
+
+  const std::string& publisher() const { return publisher_; }
+  const std::string& mid() const { return spec_.mid; }
+  Source source() const { return spec_.source; }
+  bool video() const { return spec_.source != Source::Microphone; }
+  uint32_t clockRate() const { return clockRate_; }
+  const PublicationSpec& spec() const { return spec_; }
+  // The header extension ids of the publisher's packets.
+  const rtp::ExtensionIdMap& extensions() const { return extensions_; }
+  void setExtensions(const rtp::ExtensionIdMap& ids) { extensions_ = ids; }
+
+  size_t layerCount() const { return layers_.size(); }
+  Layer& layer(size_t i) { return layers_[i]; }
+  const Layer& layer(size_t i) const { return layers_[i]; }
+  // The layer of a rid (0 without simulcast); -1 for an unknown rid.
+  int layerOf(std::string_view rid) const;
+  int layerOfSsrc(uint32_t ssrc) const;
+  // The highest layer that carried packets in the last `windowUs`; -1 if none.
+  int highestActiveLayer(uint64_t nowUs, uint64_t windowUs) const;
+
+  // The publisher's codec for a payload type, or nullptr (RTX payload types included: then
+  // *isRtx is set and the codec is the one it repairs).
+  const CodecSpec* codecOf(uint8_t payloadType, bool* isRtx) const;
+
+  rtp::KeyframeRequestThrottle& keyframeRequests() { return keyframeRequests_; }
+  // The layer the last keyframe request was for (a throttled request goes out for it later).
+  void requestLayer(int layer) { requestedLayer_ = layer; }
+  int requestedLayer() const { return requestedLayer_; }
+
+ private:
+  std::string publisher_;
+  PublicationSpec spec_;
+  rtp::ExtensionIdMap extensions_;
+  uint32_t clockRate_;
+  std::vector<Layer> layers_;
+  rtp::KeyframeRequestThrottle keyframeRequests_;
+  int requestedLayer_ = 0;
+};
+
+}  // namespace treff::sfu

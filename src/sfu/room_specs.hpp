@@ -1,0 +1,57 @@
+// What the control plane tells a worker about a meeting's participants: plain values, made from
+// the negotiated SDP on the control thread and moved into the worker with a posted task.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ice/ice_lite_agent.hpp"
+#include "rtp/header_extensions.hpp"
+#include "sfu/transport.hpp"
+
+namespace treff::sfu {
+
+enum class Source : uint8_t { Microphone, Camera, Screen };
+
+struct CodecSpec {
+  std::string name;  // "opus", "VP8", "VP9", "H264", "AV1" (case-insensitive match)
+  uint32_t clockRate = 90000;
+  uint8_t payloadType = 0;
+  std::optional<uint8_t> rtxPayloadType;
+};
+
+// One incoming track of a publisher.
+struct PublicationSpec {
+  std::string mid;  // the publisher's m-section
+  Source source = Source::Camera;
+  std::vector<CodecSpec> codecs;  // the publisher's payload types
+  std::vector<std::string> rids;  // simulcast encodings, as offered (empty: one encoding)
+  std::vector<std::pair<uint32_t, uint32_t>> ssrcs;  // from a=ssrc: (ssrc, rtx ssrc or 0)
+};
+
+struct PublishSpec {
+  ice::IceCredentials localIce;
+  TransportRemote remote;
+  std::vector<PublicationSpec> publications;
+};
+
+// One outgoing track to a subscriber.
+struct SubscriptionSpec {
+  std::string mid;  // the subscriber's m-section
+  std::string publisher;
+  Source source = Source::Camera;
+  uint32_t ssrc = 0;
+  uint32_t rtxSsrc = 0;
+  std::vector<CodecSpec> codecs;  // the subscriber's payload types, as its answer kept them
+};
+
+struct SubscribeSpec {
+  ice::IceCredentials localIce;
+  TransportRemote remote;  // extensions: the ids of the server's offer that the answer kept
+  std::vector<SubscriptionSpec> subscriptions;
+  std::string cname;
+};
+
+}  // namespace treff::sfu

@@ -1,0 +1,227 @@
+#include "sfu/subscription.hpp"
+
+#include <strings.h>
+
+#include <cstring>
+
+#include "rtp/header_extensions.hpp"
+#include "rtp/rtcp_report.hpp"
+#include "rtp/rtp_packet.hpp"
+#include "rtp/vp8_descriptor.hpp"
+#include "sfu/publication.hpp"
+#include "sfu/transport.hpp"
+#include "sfu/worker_stats.hpp"
+#include "srtp/srtp_session.hpp"
+#include "util/packet_pool.hpp"
+#include "util/random.hpp"
+#include "util/time.hpp"
+
+namespace treff::sfu {
+namespace {
+
+// A layer that sent nothing for this long no longer counts as available.
+constexpr uint64_t kLayerActiveWindowUs = 1'000'000;
+constexpr size_t kMaxPlain = util::PacketBuffer::kCapacity - srtp::SrtpSession::kMaxRtpOverhead;
+
+bool sameCodec(const CodecSpec& a, const CodecSpec& b) {
+  return strcasecmp(a.name.c_str(), b.name.c_str()) == 0 && a.clockRate == b.clockRate;
+}
+
+// Appends one RFC 8285 one-byte element; false when it does not fit the 16-byte value limit.
+void addElement(uint8_t*& p, uint8_t id, const uint8_t* value, size_t size) {
+  if (id == 0 || id > 14 || size == 0 || size > 16) return;
+  *p++ = static_cast<uint8_t>(id << 4 | (size - 1));
+  std::memcpy(p, value, size);
+  p += size;
+}
+
+}  // namespace
+
+Subscription::Subscription(std::string subscriber, const SubscriptionSpec& spec)
+    : subscriber_(std::move(subscriber)),
+      spec_(spec),
+      rewriter_(spec.source == Source::Microphone ? 48000 : 90000,
+                static_cast<uint16_t>(util::randomU32()), util::randomU32()),
+      rtxSeq_(static_cast<uint16_t>(util::randomU32())) {}
+
+const CodecSpec* Subscription::outCodecFor(const Publication& publication,
+                                           uint8_t inPayloadType) const {
+  bool isRtx = false;
+  const CodecSpec* in = publication.codecOf(inPayloadType, &isRtx);
+  if (!in) return nullptr;
+  for (const auto& c : spec_.codecs) {
+    if (sameCodec(c, *in)) return &c;
+  }
+  return nullptr;
+}
+
+bool Subscription::updateTarget(const Publication& publication, uint64_t nowUs) {
+  if (!publication.video() || publication.layerCount() == 1) {
+    targetLayer_ = 0;
+  } else {
+    int active = publication.highestActiveLayer(nowUs, kLayerActiveWindowUs);
+    if (active >= 0) targetLayer_ = active;
+  }
+  return publication.video() && targetLayer_ >= 0 && targetLayer_ != currentLayer_;
+}
+
+void Subscription::onSkipped(uint32_t sourceSsrc, uint16_t seq) { rewriter_.skip(sourceSsrc, seq); }
+
+void Subscription::onPacket(const Publication& publication, int layer, const rtp::RtpPacket& packet,
+                            bool keyframe, uint64_t nowUs, Transport& out, uint8_t* scratch,
+                            WorkerStats& stats) {
+  if (targetLayer_ < 0) updateTarget(publication, nowUs);
+  bool startsSource = false;
+  if (layer != currentLayer_) {
+    // Video switches only at a keyframe of the target layer, so the decoder never sees a
+    // reference it lacks; audio has one layer and starts at once.
+    if (layer != targetLayer_ || (publication.video() && !keyframe)) return;
+    currentLayer_ = layer;
+    rewriter_.switchSource(packet.ssrc());
+  }
+  rtp::RewriteResult r = rewriter_.rewrite(packet.ssrc(), packet.sequence(), packet.timestamp(), nowUs);
+  if (!r.forward) return;
+  startsSource = r.startsSource;
+  if (startsSource || !haveOffset_ || sourceSsrc_ != packet.ssrc()) {
+    haveOffset_ = true;
+    sourceSsrc_ = packet.ssrc();
+    timestampOffset_ = r.timestamp - packet.timestamp();
+  }
+  const CodecSpec* codec = outCodecFor(publication, packet.payloadType());
+  if (!codec) {
+    stats.drop(DropReason::UnknownStream);
+    return;
+  }
+  Sent& record = sent_[r.seq % sent_.size()];
+  size_t n = writePacket(publication, packet, r.seq, r.timestamp, spec_.ssrc, codec->payloadType,
+                         false, 0, nullptr, startsSource, out, scratch, &record);
+  if (n == 0) return;
+  record.outSeq = r.seq;
+  record.outTimestamp = r.timestamp;
+  record.valid = true;
+  if (out.sendRtp(scratch, n)) {
+    ++packetsSent_;
+    octetsSent_ += static_cast<uint32_t>(packet.payloadLength());
+  }
+}
+
+size_t Subscription::writePacket(const Publication& publication, const rtp::RtpPacket& packet,
+                                 uint16_t seq, uint32_t timestamp, uint32_t ssrc,
+                                 uint8_t payloadType, bool rtx, uint16_t osn, const Sent* vp8Ids,
+                                 bool startsSource, Transport& out, uint8_t* scratch,
+                                 Sent* record) {
+  const rtp::ExtensionIdMap& ids = out.extensions();
+  // The body is everything after the source's header: payload and padding, as received.
+  const uint8_t* body = packet.data() + packet.headerLength();
+  size_t bodySize = packet.size() - packet.headerLength();
+  if (rtx) bodySize = packet.payloadLength();  // RFC 4588 §4: no padding carried over
+
+  uint8_t* p = scratch;
+  bool padding = !rtx && packet.hasPadding();
+  p[0] = static_cast<uint8_t>(0x80 | (padding ? 0x20 : 0) | 0x10);
+  p[1] = static_cast<uint8_t>((packet.marker() ? 0x80 : 0) | payloadType);
+  util::storeBe16(p + 2, seq);
+  util::storeBe32(p + 4, timestamp);
+  util::storeBe32(p + 8, ssrc);
+  uint8_t* ext = p + 12;
+  ext[0] = 0xBE;
+  ext[1] = 0xDE;
+  uint8_t* e = ext + 4;
+  // The subscriber's own extension ids (its answer to the server's offer).
+  std::string_view mid = spec_.mid;
+  addElement(e, ids.idOf(rtp::ExtensionType::Mid), reinterpret_cast<const uint8_t*>(mid.data()),
+             mid.size());
+  uint8_t value[3];
+  util::storeBe24(value, rtp::absSendTimeFromUs(util::nowUs()));
+  addElement(e, ids.idOf(rtp::ExtensionType::AbsSendTime), value, 3);
+  util::storeBe16(value, out.nextTransportSeq());
+  addElement(e, ids.idOf(rtp::ExtensionType::TransportWideCc), value, 2);
+  const rtp::ExtensionIdMap& inIds = publication.extensions();
+  for (auto type : {rtp::ExtensionType::AudioLevel, rtp::ExtensionType::VideoOrientation}) {
+    util::ConstBytes v = packet.findExtension(inIds.idOf(type));
+    if (inIds.idOf(type) && v.data()) addElement(e, ids.idOf(type), v.data(), v.size());
+  }
+  size_t extWords = (static_cast<size_t>(e - (ext + 4)) + 3) / 4;
+  while (e < ext + 4 + extWords * 4) *e++ = 0;
+  util::storeBe16(ext + 2, static_cast<uint16_t>(extWords));
+  size_t header = static_cast<size_t>(e - p);
+  size_t total = header + (rtx ? 2 : 0) + bodySize;
+  if (total > kMaxPlain) return 0;
+  uint8_t* payload = p + header;
+  if (rtx) {
+    util::storeBe16(payload, osn);
+    payload += 2;
+  }
+  std::memcpy(payload, body, bodySize);
+
+  // VP8: picture ids continue across source switches.
+  if (publication.video()) {
+    bool isRtx = false;
+    const CodecSpec* codec = publication.codecOf(packet.payloadType(), &isRtx);
+    if (codec && strcasecmp(codec->name.c_str(), "VP8") == 0) {
+      rtp::Vp8Descriptor d;
+      util::MutableBytes vp8(payload, packet.payloadLength());
+      if (rtp::parseVp8Descriptor(vp8, &d)) {
+        if (vp8Ids) {
+          if (d.pictureIdOffset) rtp::rewriteVp8PictureId(vp8, d, vp8Ids->pictureId);
+          if (d.tl0PicIdxOffset) rtp::rewriteVp8Tl0PicIdx(vp8, d, vp8Ids->tl0PicIdx);
+        } else {
+          auto mapped = vp8_.map(d, startsSource);
+          if (d.pictureIdOffset) rtp::rewriteVp8PictureId(vp8, d, mapped.pictureId);
+          if (d.tl0PicIdxOffset) rtp::rewriteVp8Tl0PicIdx(vp8, d, mapped.tl0PicIdx);
+          if (record) {
+            record->pictureId = mapped.pictureId;
+            record->tl0PicIdx = mapped.tl0PicIdx;
+          }
+        }
+      }
+    }
+  }
+  return total;
+}
+
+bool Subscription::retransmit(const Publication& publication, uint16_t outSeq, uint64_t nowUs,
+                              Transport& out, uint8_t* scratch, WorkerStats& stats) {
+  const Sent& sent = sent_[outSeq % sent_.size()];
+  if (!sent.valid || sent.outSeq != outSeq) return false;
+  auto source = rewriter_.sourceOf(outSeq);
+  if (!source) return false;
+  int layer = publication.layerOfSsrc(source->ssrc);
+  if (layer < 0 || !publication.layer(layer).ring) return false;
+  const util::PacketRef* held = publication.layer(layer).ring->find(source->seq, nowUs);
+  if (!held) return false;
+  rtp::RtpPacket packet;
+  if (!rtp::RtpPacket::parse((*held)->data(), (*held)->size, &packet)) return false;
+  const CodecSpec* codec = outCodecFor(publication, packet.payloadType());
+  if (!codec) return false;
+  size_t n;
+  if (spec_.rtxSsrc && codec->rtxPayloadType) {
+    // RFC 4588: the retransmission stream carries the original sequence number first.
+    n = writePacket(publication, packet, rtxSeq_++, sent.outTimestamp, spec_.rtxSsrc,
+                    *codec->rtxPayloadType, true, outSeq, &sent, false, out, scratch, nullptr);
+  } else {
+    n = writePacket(publication, packet, outSeq, sent.outTimestamp, spec_.ssrc, codec->payloadType,
+                    false, 0, &sent, false, out, scratch, nullptr);
+  }
+  if (n == 0) return false;
+  (void)stats;
+  return out.sendRtp(scratch, n);
+}
+
+size_t Subscription::buildSenderReport(const Publication& publication, uint64_t nowUs, uint8_t* out,
+                                       size_t cap) const {
+  if (!haveOffset_ || currentLayer_ < 0) return 0;
+  const auto& layer = publication.layer(currentLayer_);
+  if (!layer.srArrivalUs || layer.ssrc != sourceSsrc_) return 0;
+  // The publisher's (NTP, RTP) pair, advanced to now, on this stream's timeline (RFC 3550 §6.4.1).
+  uint64_t elapsedUs = nowUs - layer.srArrivalUs;
+  rtp::SenderInfo info;
+  info.ntpTimestamp = layer.srNtp + (elapsedUs << 32) / 1000000;
+  info.rtpTimestamp = layer.srRtpTimestamp + timestampOffset_ +
+                      static_cast<uint32_t>(elapsedUs * publication.clockRate() / 1000000);
+  info.packetCount = packetsSent_;
+  info.octetCount = octetsSent_;
+  return rtp::buildSenderReport(out, cap, spec_.ssrc, info, {});
+}
+
+}  // namespace treff::sfu

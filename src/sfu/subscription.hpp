@@ -1,0 +1,85 @@
+// One outgoing track to one subscriber: makes each forwarded packet valid for the subscriber's
+// peer connection (SSRC, sequence and timestamp continuous across layer switches, the
+// subscriber's payload type and header extension ids, its MID, its own transport-wide sequence,
+// continuous VP8 picture ids), answers its NACKs from the publication's retransmission ring, and
+// maps the publisher's sender reports onto its own timeline.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "rtp/rtp_rewriter.hpp"
+#include "sfu/room_specs.hpp"
+
+namespace treff::rtp {
+class RtpPacket;
+}
+
+namespace treff::sfu {
+
+class Publication;
+class Transport;
+class WorkerStats;
+
+class Subscription {
+ public:
+  Subscription(std::string subscriber, const SubscriptionSpec& spec);
+
+  const std::string& subscriber() const { return subscriber_; }
+  const SubscriptionSpec& spec() const { return spec_; }
+  uint32_t ssrc() const { return spec_.ssrc; }
+  bool owns(uint32_t ssrc) const { return ssrc == spec_.ssrc || (spec_.rtxSsrc && ssrc == spec_.rtxSsrc); }
+
+  // The layer this subscription wants now (video: the highest active one; audio: 0).
+  int currentLayer() const { return currentLayer_; }
+  int targetLayer() const { return targetLayer_; }
+  // Re-evaluates the target layer; true if a keyframe of the target layer is needed.
+  bool updateTarget(const Publication& publication, uint64_t nowUs);
+
+  // A packet of `publication` on `layer`. Forwards it when it belongs to the forwarded layer
+  // (switching at a keyframe of the target layer). `scratch` is the worker's per-packet buffer.
+  void onPacket(const Publication& publication, int layer, const rtp::RtpPacket& packet,
+                bool keyframe, uint64_t nowUs, Transport& out, uint8_t* scratch,
+                WorkerStats& stats);
+  // The publisher dropped a packet of the forwarded layer on purpose (padding only).
+  void onSkipped(uint32_t sourceSsrc, uint16_t seq);
+  // Retransmits an outgoing sequence number the subscriber NACKed, if the ring still has it.
+  bool retransmit(const Publication& publication, uint16_t outSeq, uint64_t nowUs, Transport& out,
+                  uint8_t* scratch, WorkerStats& stats);
+  // A sender report for this stream, mapped from the publisher's last one; 0 if none yet.
+  size_t buildSenderReport(const Publication& publication, uint64_t nowUs, uint8_t* out,
+                           size_t cap) const;
+
+ private:
+  // What went out under an outgoing sequence number, to resend it the same way.
+  struct Sent {
+    uint16_t outSeq = 0;
+    bool valid = false;
+    uint32_t outTimestamp = 0;
+    uint16_t pictureId = 0;
+    uint8_t tl0PicIdx = 0;
+  };
+  size_t writePacket(const Publication& publication, const rtp::RtpPacket& packet, uint16_t seq,
+                     uint32_t timestamp, uint32_t ssrc, uint8_t payloadType, bool rtx,
+                     uint16_t osn, const Sent* vp8Ids, bool startsSource, Transport& out,
+                     uint8_t* scratch, Sent* record);
+  const CodecSpec* outCodecFor(const Publication& publication, uint8_t inPayloadType) const;
+
+  std::string subscriber_;
+  SubscriptionSpec spec_;
+  int currentLayer_ = -1;
+  int targetLayer_ = -1;
+  rtp::RtpRewriter rewriter_;
+  rtp::Vp8PictureIdRewriter vp8_;
+  uint16_t rtxSeq_;
+  std::array<Sent, 1024> sent_{};
+  // For sender reports: what went out, and the timestamp offset of the forwarded source.
+  uint32_t packetsSent_ = 0;
+  uint32_t octetsSent_ = 0;
+  bool haveOffset_ = false;
+  uint32_t sourceSsrc_ = 0;
+  uint32_t timestampOffset_ = 0;  // out = in + offset, for the current source
+};
+
+}  // namespace treff::sfu

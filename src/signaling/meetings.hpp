@@ -1,0 +1,71 @@
+// Meetings as the control plane keeps them: who is in which meeting, their tracks and mute
+// state, both peer connections' negotiation, chat, and the reconnection grace. Media lives on
+// a worker (sfu::Room); this side turns signaling into the worker's plain specs.
+// Control thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "signaling/http_server.hpp"
+#include "signaling/protocol.hpp"
+
+namespace treff::sfu {
+class MediaPlane;
+}
+
+namespace treff::signaling {
+
+struct MeetingLimits {
+  unsigned maxParticipantsPerMeeting = 100;
+  unsigned maxMeetings = 1000;
+  uint32_t reconnectGraceMs = 20000;
+};
+
+class Meetings {
+ public:
+  Meetings(sfu::MediaPlane& media, MeetingLimits limits);
+  ~Meetings();
+
+  // Every meeting message of a socket (join, publish, subscribe.*, mute, chat, leave).
+  void onMessage(const std::shared_ptr<WsConnection>& conn, const ClientMessage& message);
+  // The socket closed: a participant that did not leave starts its reconnection grace.
+  void onClose(const std::shared_ptr<WsConnection>& conn);
+  // Called periodically: ends graces that ran out.
+  void onTick(uint64_t nowMs);
+
+  size_t meetingCount() const { return meetings_.size(); }
+  size_t participantCount() const;
+
+ private:
+  struct Participant;
+  struct Meeting;
+
+  void join(const std::shared_ptr<WsConnection>& conn, const Join& join);
+  void publish(Meeting& meeting, Participant& p, const Publish& publish);
+  void subscribeAnswer(Meeting& meeting, Participant& p, const SubscribeAnswer& answer);
+  void subscribeRestart(Meeting& meeting, Participant& p);
+  void mute(Meeting& meeting, Participant& p, const Mute& mute);
+  void chat(Meeting& meeting, Participant& p, const Chat& chat);
+  void remove(Meeting& meeting, const std::string& participantId);
+
+  // Sends the next subscribe offer if none is in flight (else marks the change for later).
+  void renegotiate(Meeting& meeting, Participant& p);
+  void renegotiateOthers(Meeting& meeting, const std::string& except);
+  void broadcast(Meeting& meeting, const std::string& text, const std::string& except = {});
+  ParticipantInfo infoOf(const Participant& p) const;
+  Participant* participantOf(const WsConnection& conn, Meeting** meeting);
+
+  sfu::MediaPlane& media_;
+  MeetingLimits limits_;
+  std::map<std::string, std::unique_ptr<Meeting>> meetings_;
+  // Socket id -> (meeting name, participant id).
+  std::unordered_map<uint64_t, std::pair<std::string, std::string>> byConnection_;
+};
+
+}  // namespace treff::signaling

@@ -1,0 +1,302 @@
+// The meeting logic of the control plane against a real media plane: joins, the publish and
+// subscribe negotiation, mute, chat, leave, limits, and the reconnection grace.
+#include "signaling/meetings.hpp"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "sfu/media_plane.hpp"
+#include "util/time.hpp"
+
+namespace treff::signaling {
+namespace {
+
+using Json = nlohmann::json;
+
+class FakeConnection : public WsConnection {
+ public:
+  explicit FakeConnection(uint64_t id) : id_(id) {}
+  void send(std::string text) override { sent.push_back(Json::parse(text)); }
+  void close() override { closed = true; }
+  uint64_t id() const override { return id_; }
+
+  // The messages of one type, in order.
+  std::vector<Json> of(const std::string& type) const {
+    std::vector<Json> out;
+    for (const auto& m : sent) {
+      if (m["type"] == type) out.push_back(m);
+    }
+    return out;
+  }
+  std::vector<Json> sent;
+  bool closed = false;
+
+ private:
+  uint64_t id_;
+};
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+uint16_t freePort() {
+  int u = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(u, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  socklen_t len = sizeof(a);
+  getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
+  close(u);
+  return ntohs(a.sin_port);
+}
+
+// A browser's answer to the server's subscribe offer: recvonly, setup active, its own ICE
+// credentials and fingerprint, no candidates (as Chromium writes it, reduced to what matters).
+std::string answerTo(const std::string& offer) {
+  std::stringstream in(offer), out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line == "a=ice-lite" || line.rfind("a=candidate", 0) == 0 ||
+        line == "a=end-of-candidates" || line.rfind("a=ssrc", 0) == 0 ||
+        line.rfind("a=msid:", 0) == 0) {
+      continue;
+    }
+    if (line == "a=sendonly") line = "a=recvonly";
+    if (line == "a=setup:actpass") line = "a=setup:active";
+    if (line.rfind("a=ice-ufrag:", 0) == 0) line = "a=ice-ufrag:brws";
+    if (line.rfind("a=ice-pwd:", 0) == 0) line = "a=ice-pwd:browserpasswordbrowserpassword";
+    if (line.rfind("a=fingerprint:", 0) == 0) {
+      line = "a=fingerprint:sha-256 "
+             "2F:CA:DC:65:0C:BF:5C:1F:60:1A:63:AB:20:5D:FA:67:4E:AA:8D:46:4A:2D:73:D1:8C:05:51:"
+             "71:66:35:88:1C";
+    }
+    out << line << "\r\n";
+  }
+  return out.str();
+}
+
+class MeetingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sfu::MediaPlaneConfig config;
+    config.mediaPort = freePort();
+    config.workers = 1;
+    media_ = std::make_unique<sfu::MediaPlane>(config);
+    media_->start();
+    MeetingLimits limits;
+    limits.maxParticipantsPerMeeting = 3;
+    limits.maxMeetings = 2;
+    limits.reconnectGraceMs = 20000;
+    meetings_ = std::make_unique<Meetings>(*media_, limits);
+  }
+  void TearDown() override {
+    meetings_.reset();
+    media_->stop();
+  }
+
+  std::shared_ptr<FakeConnection> connect() { return std::make_shared<FakeConnection>(++ids_); }
+
+  void say(const std::shared_ptr<FakeConnection>& c, const std::string& json) {
+    auto parsed = parseClientMessage(json);
+    ASSERT_TRUE(std::holds_alternative<ClientMessage>(parsed)) << json;
+    meetings_->onMessage(c, std::get<ClientMessage>(parsed));
+  }
+
+  std::shared_ptr<FakeConnection> join(const std::string& meeting, const std::string& name) {
+    auto c = connect();
+    say(c, Json{{"type", "join"}, {"meeting", meeting}, {"name", name}}.dump());
+    return c;
+  }
+
+  void publishCameraAndMicrophone(const std::shared_ptr<FakeConnection>& c) {
+    std::string offer = readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast.sdp");
+    say(c, Json{{"type", "publish"},
+                {"sdp", offer},
+                {"tracks", Json::array({Json{{"mid", "0"}, {"source", "microphone"}},
+                                        Json{{"mid", "1"}, {"source", "camera"}}})}}
+               .dump());
+  }
+
+  std::unique_ptr<sfu::MediaPlane> media_;
+  std::unique_ptr<Meetings> meetings_;
+  uint64_t ids_ = 0;
+};
+
+TEST_F(MeetingsTest, JoinTellsEachSideAboutTheOther) {
+  auto ada = join("standup", "Ada");
+  ASSERT_EQ(ada->of("joined").size(), 1u);
+  EXPECT_EQ(ada->of("joined")[0]["participants"].size(), 0u);
+  std::string adaId = ada->of("joined")[0]["participant"];
+  EXPECT_FALSE(ada->of("joined")[0]["secret"].get<std::string>().empty());
+
+  auto bob = join("standup", "Bob");
+  auto joined = bob->of("joined");
+  ASSERT_EQ(joined.size(), 1u);
+  ASSERT_EQ(joined[0]["participants"].size(), 1u);
+  EXPECT_EQ(joined[0]["participants"][0]["id"], adaId);
+  EXPECT_EQ(joined[0]["participants"][0]["name"], "Ada");
+  ASSERT_EQ(ada->of("participant.joined").size(), 1u);
+  EXPECT_EQ(ada->of("participant.joined")[0]["participant"]["name"], "Bob");
+  EXPECT_EQ(meetings_->meetingCount(), 1u);
+}
+
+TEST_F(MeetingsTest, PublishingSendsAnAnswerAndOffersTheTracksToOthers) {
+  auto ada = join("m", "Ada");
+  auto bob = join("m", "Bob");
+  publishCameraAndMicrophone(ada);
+  auto answers = ada->of("publish.answer");
+  ASSERT_EQ(answers.size(), 1u);
+  std::string answer = answers[0]["sdp"];
+  EXPECT_NE(answer.find("a=ice-lite"), std::string::npos);
+  EXPECT_NE(answer.find("a=simulcast:recv q;h;f"), std::string::npos);
+
+  // Bob learns Ada's tracks and gets a subscribe offer for both.
+  auto updated = bob->of("participant.updated");
+  ASSERT_FALSE(updated.empty());
+  EXPECT_EQ(updated.back()["participant"]["tracks"].size(), 2u);
+  auto offers = bob->of("subscribe.offer");
+  ASSERT_EQ(offers.size(), 1u);
+  ASSERT_EQ(offers[0]["tracks"].size(), 2u);
+  EXPECT_EQ(offers[0]["tracks"][0]["source"], "microphone");
+  EXPECT_EQ(offers[0]["tracks"][1]["source"], "camera");
+  std::string offer = offers[0]["sdp"];
+  EXPECT_NE(offer.find("a=setup:actpass"), std::string::npos);
+  EXPECT_NE(offer.find("a=sendonly"), std::string::npos);
+  // Ada receives nothing yet: Bob publishes nothing.
+  EXPECT_TRUE(ada->of("subscribe.offer").empty());
+
+  // One offer in flight: a change before the answer waits, then comes as the next offer.
+  say(ada, R"({"type":"publish","sdp":)" + Json(readFile(std::string(TREFF_TEST_DATA) +
+                                                           "/chromium-offer-simulcast.sdp"))
+                                                  .dump() +
+               R"(,"tracks":[{"mid":"0","source":"microphone"}]})");
+  EXPECT_EQ(bob->of("subscribe.offer").size(), 1u);
+  say(bob, Json{{"type", "subscribe.answer"}, {"sdp", answerTo(offer)}}.dump());
+  EXPECT_TRUE(bob->of("error").empty()) << bob->of("error")[0].dump();
+  offers = bob->of("subscribe.offer");
+  ASSERT_EQ(offers.size(), 2u);
+  ASSERT_EQ(offers[1]["tracks"].size(), 1u);
+  EXPECT_EQ(offers[1]["tracks"][0]["source"], "microphone");
+  // The camera's m-section stays, inactive, for reuse.
+  std::string second = offers[1]["sdp"];
+  EXPECT_NE(second.find("a=inactive"), std::string::npos);
+}
+
+TEST_F(MeetingsTest, MuteChatAndLeaveReachTheOthers) {
+  auto ada = join("m", "Ada");
+  auto bob = join("m", "Bob");
+  publishCameraAndMicrophone(ada);
+  say(ada, R"({"type":"mute","source":"microphone","muted":true})");
+  auto updated = bob->of("participant.updated").back()["participant"];
+  EXPECT_EQ(updated["tracks"][0]["source"], "microphone");
+  EXPECT_EQ(updated["tracks"][0]["muted"], true);
+
+  say(bob, R"({"type":"chat","text":"hello <b>all</b>"})");
+  ASSERT_EQ(ada->of("chat").size(), 1u);
+  EXPECT_EQ(ada->of("chat")[0]["text"], "hello <b>all</b>");
+  EXPECT_EQ(ada->of("chat")[0]["name"], "Bob");
+  EXPECT_EQ(bob->of("chat").size(), 1u);  // the sender sees its message come back
+
+  std::string adaId = ada->of("joined")[0]["participant"];
+  say(ada, R"({"type":"leave"})");
+  EXPECT_TRUE(ada->closed);
+  ASSERT_EQ(bob->of("participant.left").size(), 1u);
+  EXPECT_EQ(bob->of("participant.left")[0]["participant"], adaId);
+  // After leaving, the socket is no longer in the meeting.
+  say(ada, R"({"type":"chat","text":"ghost"})");
+  EXPECT_EQ(ada->of("error").back()["code"], "not-joined");
+  EXPECT_EQ(bob->of("chat").size(), 1u);
+}
+
+TEST_F(MeetingsTest, FullMeetingsAndServersSaySo) {
+  join("m", "A");
+  join("m", "B");
+  join("m", "C");
+  auto d = join("m", "D");
+  ASSERT_EQ(d->of("error").size(), 1u);
+  EXPECT_EQ(d->of("error")[0]["code"], "meeting-full");
+  join("n", "E");
+  auto f = join("o", "F");
+  EXPECT_EQ(f->of("error")[0]["code"], "server-full");
+}
+
+TEST_F(MeetingsTest, ALostSocketIsReconnectingUntilResumeOrGraceEnd) {
+  auto ada = join("m", "Ada");
+  auto bob = join("m", "Bob");
+  std::string adaId = ada->of("joined")[0]["participant"];
+  std::string secret = ada->of("joined")[0]["secret"];
+  meetings_->onClose(ada);
+  auto updated = bob->of("participant.updated");
+  ASSERT_FALSE(updated.empty());
+  EXPECT_EQ(updated.back()["participant"]["reconnecting"], true);
+  EXPECT_TRUE(bob->of("participant.left").empty());
+
+  // A wrong secret does not take over the participant.
+  auto thief = connect();
+  say(thief, Json{{"type", "join"}, {"meeting", "m"}, {"name", "Ada"},
+                  {"resume", {{"participant", adaId}, {"secret", "guess"}}}}.dump());
+  EXPECT_EQ(thief->of("error")[0]["code"], "resume-failed");
+
+  auto again = connect();
+  say(again, Json{{"type", "join"}, {"meeting", "m"}, {"name", "Ada"},
+                  {"resume", {{"participant", adaId}, {"secret", secret}}}}.dump());
+  auto joined = again->of("joined");
+  ASSERT_EQ(joined.size(), 1u);
+  EXPECT_EQ(joined[0]["participant"], adaId);
+  EXPECT_EQ(joined[0]["resumed"], true);
+  EXPECT_EQ(bob->of("participant.updated").back()["participant"]["reconnecting"], false);
+
+  // Lost again, and the grace runs out: then the others see a leave.
+  meetings_->onClose(again);
+  meetings_->onTick(util::nowMs() + 19000);
+  EXPECT_TRUE(bob->of("participant.left").empty());
+  meetings_->onTick(util::nowMs() + 21000);
+  ASSERT_EQ(bob->of("participant.left").size(), 1u);
+  auto late = connect();
+  say(late, Json{{"type", "join"}, {"meeting", "m"}, {"name", "Ada"},
+                 {"resume", {{"participant", adaId}, {"secret", secret}}}}.dump());
+  EXPECT_EQ(late->of("error")[0]["code"], "resume-failed");
+}
+
+TEST_F(MeetingsTest, MessagesBeforeJoinAndBadOffersGetErrors) {
+  auto c = connect();
+  say(c, R"({"type":"chat","text":"hi"})");
+  EXPECT_EQ(c->of("error")[0]["code"], "not-joined");
+  auto ada = join("m", "Ada");
+  say(ada, R"({"type":"publish","sdp":"not sdp","tracks":[]})");
+  EXPECT_EQ(ada->of("error").back()["code"], "bad-offer");
+  // A track that names an m-section the offer does not send on.
+  std::string offer = readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast.sdp");
+  say(ada, Json{{"type", "publish"}, {"sdp", offer},
+                {"tracks", Json::array({Json{{"mid", "7"}, {"source", "camera"}}})}}.dump());
+  EXPECT_EQ(ada->of("error").back()["code"], "bad-offer");
+  say(ada, R"({"type":"subscribe.answer","sdp":"v=0"})");
+  EXPECT_EQ(ada->of("error").back()["code"], "no-offer");
+  say(ada, R"({"type":"join","meeting":"m","name":"Again"})");
+  EXPECT_EQ(ada->of("error").back()["code"], "already-joined");
+}
+
+TEST_F(MeetingsTest, TheLastOneOutEndsTheMeeting) {
+  auto ada = join("m", "Ada");
+  auto bob = join("m", "Bob");
+  say(ada, R"({"type":"leave"})");
+  EXPECT_EQ(meetings_->meetingCount(), 1u);
+  say(bob, R"({"type":"leave"})");
+  EXPECT_EQ(meetings_->meetingCount(), 0u);
+  EXPECT_EQ(meetings_->participantCount(), 0u);
+}
+
+}  // namespace
+}  // namespace treff::signaling
