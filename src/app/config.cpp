@@ -62,6 +62,8 @@ void applyToml(const std::string& path, Config& config) {
       config.privacyUrl = stringValue(node, key);
     } else if (key == "imprint_url") {
       config.imprintUrl = stringValue(node, key);
+    } else if (key == "whip_token") {
+      config.whipToken = stringValue(node, key);
     } else if (key == "log_addresses") {
       auto v = node.value<bool>();
       if (!v) throw std::invalid_argument("config: 'log_addresses' must be true or false");
@@ -115,6 +117,9 @@ void validate(Config& config) {
       throw std::invalid_argument("link '" + *url + "' must start with https://, http:// or /");
     }
   }
+  if (!config.whipToken.empty() && config.whipToken.size() < 16) {
+    throw std::invalid_argument("WHIP token is shorter than 16 characters");
+  }
   static const std::set<std::string> kLevels{"trace", "debug", "info", "warn", "error", "off"};
   if (!kLevels.count(config.logLevel)) {
     throw std::invalid_argument("log level '" + config.logLevel +
@@ -133,13 +138,14 @@ ParsedArgs parseArgs(int argc, const char* const* argv) {
   std::string logLevel;
   bool logAddresses = false;
   int maxParticipants = -1, maxMeetings = -1;
-  std::string privacyUrl, imprintUrl;
+  std::string privacyUrl, imprintUrl, whipToken;
   cli.add_option("--max-participants", maxParticipants, "participants per meeting")
       ->check(CLI::Range(2, 10000));
   cli.add_option("--max-meetings", maxMeetings, "meetings at once on this server")
       ->check(CLI::Range(1, 1000000));
   cli.add_option("--privacy-url", privacyUrl, "link to the operator's privacy policy");
   cli.add_option("--imprint-url", imprintUrl, "link to the operator's imprint");
+  cli.add_option("--whip-token", whipToken, "bearer token for WHIP publishing (off when unset)");
   cli.add_option("-c,--config", configFile, "TOML configuration file")->check(CLI::ExistingFile);
   cli.add_option("--listen-ip", listenIps,
                  "address to listen on for HTTP and media (repeatable; each gets host candidates)");
@@ -165,6 +171,7 @@ ParsedArgs parseArgs(int argc, const char* const* argv) {
     if (maxMeetings >= 0) config.maxMeetings = static_cast<unsigned>(maxMeetings);
     if (!privacyUrl.empty()) config.privacyUrl = privacyUrl;
     if (!imprintUrl.empty()) config.imprintUrl = imprintUrl;
+    if (!whipToken.empty()) config.whipToken = whipToken;
     validate(config);
   } catch (const CLI::ParseError& e) {
     result.exit = true;

@@ -20,6 +20,8 @@ struct Config {
   // Links the landing and pre-join pages show (empty: none).
   std::string privacyUrl;
   std::string imprintUrl;
+  // WHIP ingest (RFC 9725) bearer token; empty: WHIP is off.
+  std::string whipToken;
   bool logAddresses = false;  // privacy: remote addresses stay out of logs unless asked
 };
 

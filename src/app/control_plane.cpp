@@ -7,6 +7,8 @@
 #include "signaling/web_assets.hpp"
 #include "util/time.hpp"
 
+#include <openssl/crypto.h>
+
 #include <nlohmann/json.hpp>
 
 namespace treff::app {
@@ -24,13 +26,96 @@ signaling::HttpResponse textResponse(int status, std::string body) {
   return r;
 }
 
+// application/x-www-form-urlencoded value of `key` in the query, or empty.
+std::string queryValue(std::string_view target, std::string_view key) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) != key || eq == std::string_view::npos) continue;
+    std::string out;
+    std::string_view v = pair.substr(eq + 1);
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == '+') {
+        out.push_back(' ');
+      } else if (v[i] == '%') {
+        auto hex = [](char c) {
+          return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        };
+        int hi = i + 1 < v.size() ? hex(v[i + 1]) : -1;
+        int lo = i + 2 < v.size() ? hex(v[i + 2]) : -1;
+        if (hi < 0 || lo < 0) return {};
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+      } else {
+        out.push_back(v[i]);
+      }
+    }
+    return out;
+  }
+  return {};
+}
+
 }  // namespace
+
+signaling::HttpResponse ControlPlane::handleWhip(const signaling::HttpRequest& request,
+                                                 std::string_view path) {
+  if (options_.whipToken.empty()) return textResponse(404, "WHIP is not enabled on this server\n");
+  std::string_view auth = request.header("Authorization");
+  std::string expected = "Bearer " + options_.whipToken;
+  if (auth.size() != expected.size() ||
+      CRYPTO_memcmp(auth.data(), expected.data(), expected.size()) != 0) {
+    auto r = textResponse(401, "a valid bearer token is needed\n");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  std::string_view rest = path.substr(6);  // after "/whip/"
+  auto slash = rest.find('/');
+  std::string meeting(rest.substr(0, slash));
+  if (slash == std::string_view::npos) {
+    if (request.method != "POST") {
+      auto r = textResponse(405, "POST an SDP offer here\n");
+      r.headers.emplace_back("Allow", "POST");
+      return r;
+    }
+    if (request.header("Content-Type").rfind("application/sdp", 0) != 0) {
+      return textResponse(415, "the offer must be sent as application/sdp\n");
+    }
+    signaling::WhipResult result =
+        meetings_.whipPublish(meeting, queryValue(request.target, "name"), request.body);
+    if (result.status != 201) return textResponse(result.status, result.error + "\n");
+    signaling::HttpResponse r;
+    r.status = 201;
+    r.contentType = "application/sdp";
+    r.body = std::move(result.answer);
+    r.headers.emplace_back("Location", "/whip/" + meeting + "/" + result.resource);
+    return r;
+  }
+  std::string resource(rest.substr(slash + 1));
+  if (request.method == "DELETE") {
+    return meetings_.whipDelete(meeting, resource) ? textResponse(200, "ended\n")
+                                                    : textResponse(404, "no such WHIP session\n");
+  }
+  // No trickle ICE or ICE restart over PATCH: the server is ICE-lite with all candidates in the
+  // answer (RFC 9725 §4.3.1 lets a server refuse it).
+  auto r = textResponse(405, "only DELETE is supported on a WHIP session\n");
+  r.headers.emplace_back("Allow", "DELETE");
+  return r;
+}
 
 ControlPlane::ControlPlane(sfu::MediaPlane& media, ControlPlaneOptions options)
     : media_(media), options_(std::move(options)), meetings_(media, options_.limits) {}
 
 void ControlPlane::attach(signaling::HttpServer& server) {
   server_ = &server;
+  media_.setMediaClosedHandler([this](uint64_t room, std::string participant) {
+    server_->post([this, room, participant] { meetings_.onMediaClosed(room, participant); });
+  });
   server.every(500, [this] { meetings_.onTick(util::nowMs()); });
 }
 
@@ -54,6 +139,7 @@ signaling::HttpResponse ControlPlane::serveAsset(std::string_view path) {
 
 signaling::HttpResponse ControlPlane::onHttp(const signaling::HttpRequest& request) {
   std::string_view path = pathOf(request.target);
+  if (path.rfind("/whip/", 0) == 0) return handleWhip(request, path);
   if (request.method != "GET" && request.method != "HEAD") {
     auto r = textResponse(405, "method not allowed\n");
     r.headers.emplace_back("Allow", "GET, HEAD");

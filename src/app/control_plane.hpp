@@ -20,6 +20,7 @@ struct ControlPlaneOptions {
   signaling::MeetingLimits limits;
   std::string privacyUrl;
   std::string imprintUrl;
+  std::string whipToken;  // empty: WHIP off
 };
 
 class ControlPlane final : public signaling::HttpHandler {
@@ -38,6 +39,7 @@ class ControlPlane final : public signaling::HttpHandler {
 
  private:
   signaling::HttpResponse serveAsset(std::string_view path);
+  signaling::HttpResponse handleWhip(const signaling::HttpRequest& request, std::string_view path);
   // Sends a media plane result to the socket, from whichever thread the plane answers on.
   std::function<void(sfu::SessionResult)> replyTo(const std::shared_ptr<signaling::WsConnection>& conn,
                                                   bool remember);

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
     options.limits.maxMeetings = config.maxMeetings;
     options.privacyUrl = config.privacyUrl;
     options.imprintUrl = config.imprintUrl;
+    options.whipToken = config.whipToken;
     app::ControlPlane control(media, options);
     signaling::HttpServerConfig httpConfig;
     httpConfig.address = config.listenIps.front();

@@ -119,7 +119,7 @@ void MediaPlane::createEcho(std::string_view offerSdp, std::function<void(Sessio
   local.sessionId = util::randomU64() >> 1;  // JSEP: one origin for the session's answers
   local.sessionVersion = 1;
   local.candidates = candidatesFor(config_, worker);
-  std::string cname = util::randomIceString(16);
+  std::string cname = util::randomString(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   for (const auto& m : offer->media) {
     if (m.kind != sdp::MediaKind::Audio && m.kind != sdp::MediaKind::Video) continue;
     if (m.direction != sdp::Direction::SendRecv || m.mid.empty()) continue;
@@ -231,7 +231,12 @@ uint64_t MediaPlane::openRoom() {
   unsigned index = nextWorker_++ % workers_.size();
   rooms_[id] = index;
   Worker& worker = *workers_[index];
-  worker.post([&worker, id] { worker.addSession(id, std::make_unique<Room>(worker)); });
+  auto handler = mediaClosed_;
+  worker.post([&worker, id, handler] {
+    worker.addSession(id, std::make_unique<Room>(worker, [id, handler](const std::string& p) {
+                        if (handler) handler(id, p);
+                      }));
+  });
   return id;
 }
 
@@ -287,6 +292,14 @@ void MediaPlane::removeParticipant(uint64_t room, const std::string& participant
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return;
   withRoom(*workers_[it->second], room, [participant](Room& r) { r.removeParticipant(participant); });
+}
+
+void MediaPlane::setMuted(uint64_t room, const std::string& participant, Source source,
+                          bool muted) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return;
+  withRoom(*workers_[it->second], room,
+           [participant, source, muted](Room& r) { r.setMuted(participant, source, muted); });
 }
 
 std::string MediaPlane::prometheusMetrics() const {

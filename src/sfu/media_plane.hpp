@@ -67,6 +67,12 @@ class MediaPlane {
   // Creates or updates a participant's subscribe side.
   void setSubscriber(uint64_t room, const std::string& participant, SubscribeSpec spec);
   void removeParticipant(uint64_t room, const std::string& participant);
+  void setMuted(uint64_t room, const std::string& participant, Source source, bool muted);
+  // Set before start(): runs on a worker thread when a participant's transport closes for good
+  // (ICE consent lost); the handler hops to its own thread.
+  void setMediaClosedHandler(std::function<void(uint64_t room, std::string participant)> handler) {
+    mediaClosed_ = std::move(handler);
+  }
 
   // Prometheus text exposition of every worker's counters, summed.
   std::string prometheusMetrics() const;
@@ -81,6 +87,7 @@ class MediaPlane {
   // first answer announced (an ICE restart keeps both).
   std::map<uint64_t, std::shared_ptr<SessionRecord>> sessions_;
   std::map<uint64_t, unsigned> rooms_;  // room -> worker
+  std::function<void(uint64_t, std::string)> mediaClosed_;
   std::vector<std::unique_ptr<Worker>> workers_;
   unsigned nextWorker_ = 0;
   uint64_t nextSessionId_ = 1;

@@ -29,7 +29,7 @@ bool isVp8(const CodecSpec* codec) { return codec && strcasecmp(codec->name.c_st
 }  // namespace
 
 Participant::Participant(Room& room, Worker& worker, std::string id)
-    : room_(room), worker_(worker), id_(std::move(id)), cname_(util::randomIceString(16)) {}
+    : room_(room), worker_(worker), id_(std::move(id)), cname_(util::randomString(16, "abcdefghijklmnopqrstuvwxyz0123456789")) {}
 
 Participant::~Participant() = default;
 
@@ -78,6 +78,7 @@ void Participant::setPublish(const PublishSpec& spec) {
     }
   }
   publications_ = std::move(next);
+  for (auto& pub : publications_) pub->setMuted(muted_[static_cast<size_t>(pub->source())]);
   room_.rebuildRoutes();
 }
 
@@ -329,6 +330,7 @@ void Participant::onTransportClosed(Transport& transport, const char* reason) {
   // closed and a new one is made when the next description arrives.
   spdlog::info("participant transport {} closed: {}",
                &transport == publishTransport_.get() ? "publish" : "subscribe", reason);
+  room_.onMediaClosed(id_);
 }
 
 }  // namespace treff::sfu

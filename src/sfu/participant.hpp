@@ -28,6 +28,8 @@ class Participant final : private Transport::Listener {
   void setSubscribe(const SubscribeSpec& spec);
 
   Publication* publication(Source source);
+  // Remembered per source, so a publication made later starts muted too.
+  void setMuted(Source source, bool muted) { muted_[static_cast<size_t>(source)] = muted; }
   const std::vector<std::unique_ptr<Publication>>& publications() const { return publications_; }
   std::vector<std::unique_ptr<Subscription>>& subscriptions() { return subscriptions_; }
   Transport* subscribeTransport() { return subscribeTransport_.get(); }
@@ -58,6 +60,7 @@ class Participant final : private Transport::Listener {
   std::vector<std::unique_ptr<Publication>> publications_;
   std::vector<std::unique_ptr<Subscription>> subscriptions_;
   std::string cname_;
+  bool muted_[3] = {false, false, false};
   uint64_t lastReportUs_ = 0;
   uint64_t lastSenderReportUs_ = 0;
 };

@@ -63,6 +63,9 @@ class Publication {
   // The layer the last keyframe request was for (a throttled request goes out for it later).
   void requestLayer(int layer) { requestedLayer_ = layer; }
   int requestedLayer() const { return requestedLayer_; }
+  // A muted track is not forwarded: muting holds even if the client keeps sending.
+  bool muted() const { return muted_; }
+  void setMuted(bool muted) { muted_ = muted; }
 
  private:
   std::string publisher_;
@@ -72,6 +75,7 @@ class Publication {
   std::vector<Layer> layers_;
   rtp::KeyframeRequestThrottle keyframeRequests_;
   int requestedLayer_ = 0;
+  bool muted_ = false;
 };
 
 }  // namespace treff::sfu

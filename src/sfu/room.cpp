@@ -4,7 +4,8 @@
 
 namespace treff::sfu {
 
-Room::Room(Worker& worker) : worker_(worker) {}
+Room::Room(Worker& worker, std::function<void(const std::string&)> onMediaClosed)
+    : worker_(worker), onMediaClosed_(std::move(onMediaClosed)) {}
 
 Room::~Room() {
   routes_.clear();
@@ -47,6 +48,18 @@ void Room::removeParticipant(const std::string& id) {
   rebuildRoutes();
 }
 
+void Room::setMuted(const std::string& id, Source source, bool muted) {
+  auto& owned = participants_[id];
+  if (!owned) owned = std::make_unique<Participant>(*this, worker_, id);
+  Participant* p = owned.get();
+  p->setMuted(source, muted);
+  Publication* pub = p->publication(source);
+  if (!pub || pub->muted() == muted) return;
+  pub->setMuted(muted);
+  // Video that comes back needs a keyframe at every subscriber.
+  if (!muted && pub->video()) p->requestKeyframe(*pub, pub->requestedLayer(), worker_.nowMs());
+}
+
 void Room::rebuildRoutes() {
   routes_.clear();
   for (auto& [id, subscriber] : participants_) {
@@ -62,6 +75,7 @@ void Room::rebuildRoutes() {
 
 void Room::route(Publication& publication, int layer, const rtp::RtpPacket& packet, bool keyframe,
                  uint64_t nowUs) {
+  if (publication.muted()) return;
   auto it = routes_.find(&publication);
   if (it == routes_.end()) return;
   for (const Route& r : it->second) {

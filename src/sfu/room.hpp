@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,12 +17,14 @@ namespace treff::sfu {
 
 class Room final : public Session {
  public:
-  explicit Room(Worker& worker);
+  // onMediaClosed runs on the worker thread when a participant's transport closes for good.
+  Room(Worker& worker, std::function<void(const std::string& participant)> onMediaClosed);
   ~Room() override;
 
   void setPublisher(const std::string& participant, const PublishSpec& spec);
   void setSubscriber(const std::string& participant, const SubscribeSpec& spec);
   void removeParticipant(const std::string& participant);
+  void setMuted(const std::string& participant, Source source, bool muted);
   size_t participantCount() const { return participants_.size(); }
 
   // From a participant's publish transport: one packet of a publication's layer.
@@ -33,11 +36,15 @@ class Room final : public Session {
   void rebuildRoutes();
   Participant* participant(const std::string& id);
   uint8_t* scratch() { return scratch_; }
+  void onMediaClosed(const std::string& participant) {
+    if (onMediaClosed_) onMediaClosed_(participant);
+  }
 
   void onTick(uint64_t nowMs) override;
 
  private:
   Worker& worker_;
+  std::function<void(const std::string&)> onMediaClosed_;
   std::map<std::string, std::unique_ptr<Participant>> participants_;
   struct Route {
     Subscription* subscription;

@@ -81,6 +81,7 @@ struct Meetings::Participant {
   std::string id;
   std::string secret;
   std::string name;
+  std::string whipResource;  // set for a WHIP publisher (no socket)
   uint64_t joinOrder = 0;
   std::weak_ptr<WsConnection> conn;
   uint64_t connId = 0;
@@ -192,6 +193,30 @@ void Meetings::onMessage(const std::shared_ptr<WsConnection>& conn, const Client
   }
 }
 
+Meetings::Participant& Meetings::addParticipant(Meeting& meeting, const std::string& name,
+                                                const std::shared_ptr<WsConnection>& conn) {
+  auto p = std::make_unique<Participant>();
+  do {
+    p->id = util::randomString(12, kIdAlphabet);
+  } while (meeting.participants.count(p->id));
+  p->secret = util::randomString(32, kIdAlphabet);
+  p->name = name;
+  p->joinOrder = ++meeting.joins;
+  if (conn) {
+    p->conn = conn;
+    p->connId = conn->id();
+  }
+  p->cname = util::randomString(16, kIdAlphabet);  // RFC 7022: token characters only
+  p->publishLocal.fingerprint = {"sha-256", media_.certificateFingerprint()};
+  p->publishLocal.candidates = media_.roomCandidates(meeting.room);
+  p->publishLocal.sessionId = util::randomU64() >> 1;
+  p->subscribeSessionId = util::randomU64() >> 1;
+  p->subscribeIce = {util::randomIceString(16), util::randomIceString(32)};
+  Participant& self = *p;
+  meeting.participants.emplace(p->id, std::move(p));
+  return self;
+}
+
 void Meetings::join(const std::shared_ptr<WsConnection>& conn, const Join& join) {
   if (byConnection_.count(conn->id())) {
     conn->send(encodeError("already-joined", "this connection is in a meeting already", "join"));
@@ -250,23 +275,7 @@ void Meetings::join(const std::shared_ptr<WsConnection>& conn, const Join& join)
                            "join"));
     return;
   }
-  auto p = std::make_unique<Participant>();
-  do {
-    p->id = util::randomString(12, kIdAlphabet);
-  } while (meeting.participants.count(p->id));
-  p->secret = util::randomString(32, kIdAlphabet);
-  p->name = join.name;
-  p->joinOrder = ++meeting.joins;
-  p->conn = conn;
-  p->connId = conn->id();
-  p->cname = util::randomIceString(16);
-  p->publishLocal.fingerprint = {"sha-256", media_.certificateFingerprint()};
-  p->publishLocal.candidates = media_.roomCandidates(meeting.room);
-  p->publishLocal.sessionId = util::randomU64() >> 1;
-  p->subscribeSessionId = util::randomU64() >> 1;
-  p->subscribeIce = {util::randomIceString(16), util::randomIceString(32)};
-  Participant& self = *p;
-  meeting.participants.emplace(p->id, std::move(p));
+  Participant& self = addParticipant(meeting, join.name, conn);
   byConnection_[conn->id()] = {meeting.name, self.id};
 
   std::vector<ParticipantInfo> others;
@@ -279,11 +288,15 @@ void Meetings::join(const std::shared_ptr<WsConnection>& conn, const Join& join)
 }
 
 void Meetings::publish(Meeting& meeting, Participant& p, const Publish& publish) {
+  std::string answer;
+  std::string error = applyPublish(meeting, p, publish, &answer);
+  p.send(error.empty() ? encodePublishAnswer(answer) : encodeError("bad-offer", error, "publish"));
+}
+
+std::string Meetings::applyPublish(Meeting& meeting, Participant& p, const Publish& publish,
+                                   std::string* answerSdp) {
   auto offer = sdp::parse(publish.sdp);
-  if (!offer) {
-    p.send(encodeError("bad-offer", "the offer is not valid SDP: " + offer.error(), "publish"));
-    return;
-  }
+  if (!offer) return "the offer is not valid SDP: " + offer.error();
   // A new remote ufrag is an ICE restart (RFC 8445 §9): the answer gets new credentials too.
   std::string remoteUfrag = offer->media.empty() ? offer->iceUfrag : offer->iceUfragFor(offer->media.front());
   if (p.publishLocal.iceUfrag.empty() || remoteUfrag != p.publishRemoteUfrag) {
@@ -292,10 +305,7 @@ void Meetings::publish(Meeting& meeting, Participant& p, const Publish& publish)
   }
   ++p.publishLocal.sessionVersion;
   auto answer = sdp::negotiateAnswer(*offer, p.publishLocal);
-  if (!answer) {
-    p.send(encodeError("bad-offer", "the offer cannot be served: " + answer.error(), "publish"));
-    return;
-  }
+  if (!answer) return "the offer cannot be served: " + answer.error();
   sfu::PublishSpec spec;
   spec.localIce = {p.publishLocal.iceUfrag, p.publishLocal.icePwd};
   spec.remote.ice = {answer->remoteIceUfrag, answer->remoteIcePwd};
@@ -306,12 +316,8 @@ void Meetings::publish(Meeting& meeting, Participant& p, const Publish& publish)
                               [&](const sdp::NegotiatedMedia& m) { return m.mid == track.mid; });
     if (media == answer->media.end() || !media->accepted || media->kind != kindFor(track.source) ||
         !sdp::receives(media->direction)) {
-      p.send(encodeError("bad-offer",
-                         "track '" + track.mid + "' (" + std::string(toString(track.source)) +
-                             ") is not a sending " + std::string(kindOf(track.source)) +
-                             " m-section of the offer",
-                         "publish"));
-      return;
+      return "track '" + track.mid + "' (" + std::string(toString(track.source)) +
+             ") is not a sending " + std::string(kindOf(track.source)) + " m-section of the offer";
     }
     spec.remote.extensions = extensionMapOf(media->extensionIds, spec.remote.extensions);
     sfu::PublicationSpec pub;
@@ -324,7 +330,7 @@ void Meetings::publish(Meeting& meeting, Participant& p, const Publish& publish)
   }
   p.publishRemoteUfrag = remoteUfrag;
   media_.setPublisher(meeting.room, p.id, std::move(spec));
-  p.send(encodePublishAnswer(sdp::write(answer->description)));
+  *answerSdp = sdp::write(answer->description);
 
   std::map<TrackSource, Participant::Track> tracks;
   for (const auto& track : publish.tracks) {
@@ -337,6 +343,79 @@ void Meetings::publish(Meeting& meeting, Participant& p, const Publish& publish)
   if (changed) {
     broadcast(meeting, encodeParticipantUpdated(infoOf(p)), p.id);
     renegotiateOthers(meeting, p.id);
+  }
+  return {};
+}
+
+WhipResult Meetings::whipPublish(const std::string& meetingName, const std::string& name,
+                                 const std::string& offerSdp) {
+  if (!isValidMeetingName(meetingName)) return {400, "not a valid meeting name", {}, {}};
+  auto offer = sdp::parse(offerSdp);
+  if (!offer) return {400, "the offer is not valid SDP: " + offer.error(), {}, {}};
+  // RFC 9725 carries no track roles: audio is the microphone, the first video the camera,
+  // a second video a screen.
+  Publish publish{offerSdp, {}};
+  bool haveAudio = false;
+  int videos = 0;
+  for (const auto& m : offer->media) {
+    if (m.mid.empty() || m.port == 0 || !sdp::sends(m.direction.value_or(sdp::Direction::SendRecv))) continue;
+    if (m.kind == sdp::MediaKind::Audio && !haveAudio) {
+      haveAudio = true;
+      publish.tracks.push_back({m.mid, TrackSource::Microphone});
+    } else if (m.kind == sdp::MediaKind::Video && videos < 2) {
+      publish.tracks.push_back({m.mid, videos++ == 0 ? TrackSource::Camera : TrackSource::Screen});
+    }
+  }
+  if (publish.tracks.empty()) return {400, "the offer sends no audio or video", {}, {}};
+  std::string display(name.empty() ? "Stream" : name);
+  if (display.size() > kMaxDisplayNameChars) display.resize(kMaxDisplayNameChars);
+
+  auto found = meetings_.find(meetingName);
+  if (found == meetings_.end()) {
+    if (meetings_.size() >= limits_.maxMeetings) return {503, "this server is full", {}, {}};
+    auto meeting = std::make_unique<Meeting>();
+    meeting->name = meetingName;
+    meeting->room = media_.openRoom();
+    found = meetings_.emplace(meetingName, std::move(meeting)).first;
+  }
+  Meeting& meeting = *found->second;
+  if (meeting.participants.size() >= limits_.maxParticipantsPerMeeting) {
+    if (meeting.participants.empty()) meetings_.erase(found);
+    return {403, "the meeting is full", {}, {}};
+  }
+  Participant& p = addParticipant(meeting, display, nullptr);
+  p.whipResource = util::randomString(24, kIdAlphabet);
+  whipResources_[p.whipResource] = {meeting.name, p.id};
+  broadcast(meeting, encodeParticipantJoined(infoOf(p)), p.id);
+  std::string answer;
+  std::string error = applyPublish(meeting, p, publish, &answer);
+  if (!error.empty()) {
+    remove(meeting, p.id);
+    return {400, error, {}, {}};
+  }
+  return {201, {}, answer, p.whipResource};
+}
+
+bool Meetings::whipDelete(const std::string& meetingName, const std::string& resource) {
+  auto it = whipResources_.find(resource);
+  if (it == whipResources_.end() || it->second.first != meetingName) return false;
+  auto m = meetings_.find(it->second.first);
+  std::string participant = it->second.second;
+  whipResources_.erase(it);
+  if (m != meetings_.end()) remove(*m->second, participant);
+  return true;
+}
+
+void Meetings::onMediaClosed(uint64_t room, const std::string& participant) {
+  // Only publishers without a socket end this way; the others have their reconnection grace.
+  for (auto& [name, meeting] : meetings_) {
+    if (meeting->room != room) continue;
+    auto it = meeting->participants.find(participant);
+    if (it != meeting->participants.end() && !it->second->whipResource.empty()) {
+      whipResources_.erase(it->second->whipResource);
+      remove(*meeting, participant);
+    }
+    return;
   }
 }
 
@@ -485,6 +564,7 @@ void Meetings::subscribeRestart(Meeting& meeting, Participant& p) {
 
 void Meetings::mute(Meeting& meeting, Participant& p, const Mute& m) {
   p.muted[m.source] = m.muted;
+  media_.setMuted(meeting.room, p.id, toSfu(m.source), m.muted);
   auto it = p.tracks.find(m.source);
   if (it != p.tracks.end()) it->second.muted = m.muted;
   broadcast(meeting, encodeParticipantUpdated(infoOf(p)), p.id);
@@ -494,10 +574,11 @@ void Meetings::chat(Meeting& meeting, Participant& p, const Chat& c) {
   broadcast(meeting, encodeChat(p.id, p.name, c.text, unixMs()));
 }
 
-void Meetings::remove(Meeting& meeting, const std::string& participantId) {
+void Meetings::remove(Meeting& meeting, std::string participantId) {
   auto it = meeting.participants.find(participantId);
   if (it == meeting.participants.end()) return;
-  byConnection_.erase(it->second->connId);
+  if (it->second->connId) byConnection_.erase(it->second->connId);
+  if (!it->second->whipResource.empty()) whipResources_.erase(it->second->whipResource);
   meeting.participants.erase(it);
   media_.removeParticipant(meeting.room, participantId);
   broadcast(meeting, encodeParticipantLeft(participantId));

@@ -27,6 +27,14 @@ struct MeetingLimits {
   uint32_t reconnectGraceMs = 20000;
 };
 
+// The outcome of a WHIP request (RFC 9725), as an HTTP status and body.
+struct WhipResult {
+  int status = 500;
+  std::string error;     // text body when status is not 201
+  std::string answer;    // the SDP answer, with 201
+  std::string resource;  // the resource id for the Location header, with 201
+};
+
 class Meetings {
  public:
   Meetings(sfu::MediaPlane& media, MeetingLimits limits);
@@ -39,6 +47,14 @@ class Meetings {
   // Called periodically: ends graces that ran out.
   void onTick(uint64_t nowMs);
 
+  // WHIP: a publisher without a socket (OBS, GStreamer) joins `meeting` as `name`.
+  WhipResult whipPublish(const std::string& meeting, const std::string& name,
+                         const std::string& offerSdp);
+  // Ends a WHIP publication; false if the resource is unknown.
+  bool whipDelete(const std::string& meeting, const std::string& resource);
+  // A participant's media transport closed on its worker (ICE consent lost).
+  void onMediaClosed(uint64_t room, const std::string& participant);
+
   size_t meetingCount() const { return meetings_.size(); }
   size_t participantCount() const;
 
@@ -48,11 +64,16 @@ class Meetings {
 
   void join(const std::shared_ptr<WsConnection>& conn, const Join& join);
   void publish(Meeting& meeting, Participant& p, const Publish& publish);
+  // Answers a publish offer and hands the tracks to the worker; an error text, or empty.
+  std::string applyPublish(Meeting& meeting, Participant& p, const Publish& publish,
+                           std::string* answerSdp);
+  Participant& addParticipant(Meeting& meeting, const std::string& name,
+                              const std::shared_ptr<WsConnection>& conn);
   void subscribeAnswer(Meeting& meeting, Participant& p, const SubscribeAnswer& answer);
   void subscribeRestart(Meeting& meeting, Participant& p);
   void mute(Meeting& meeting, Participant& p, const Mute& mute);
   void chat(Meeting& meeting, Participant& p, const Chat& chat);
-  void remove(Meeting& meeting, const std::string& participantId);
+  void remove(Meeting& meeting, std::string participantId);  // by value: it may die inside
 
   // Sends the next subscribe offer if none is in flight (else marks the change for later).
   void renegotiate(Meeting& meeting, Participant& p);
@@ -66,6 +87,8 @@ class Meetings {
   std::map<std::string, std::unique_ptr<Meeting>> meetings_;
   // Socket id -> (meeting name, participant id).
   std::unordered_map<uint64_t, std::pair<std::string, std::string>> byConnection_;
+  // WHIP resource id -> (meeting name, participant id).
+  std::unordered_map<std::string, std::pair<std::string, std::string>> whipResources_;
 };
 
 }  // namespace treff::signaling

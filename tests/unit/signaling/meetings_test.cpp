@@ -288,6 +288,40 @@ TEST_F(MeetingsTest, MessagesBeforeJoinAndBadOffersGetErrors) {
   EXPECT_EQ(ada->of("error").back()["code"], "already-joined");
 }
 
+TEST_F(MeetingsTest, AWhipPublisherJoinsWithoutASocketAndLeavesOnDelete) {
+  auto ada = join("m", "Ada");
+  std::string offer = readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast.sdp");
+  WhipResult result = meetings_->whipPublish("m", "Studio feed", offer);
+  ASSERT_EQ(result.status, 201) << result.error;
+  EXPECT_NE(result.answer.find("a=ice-lite"), std::string::npos);
+  EXPECT_FALSE(result.resource.empty());
+  auto joined = ada->of("participant.joined");
+  ASSERT_EQ(joined.size(), 1u);
+  EXPECT_EQ(joined[0]["participant"]["name"], "Studio feed");
+  // Its audio and video are offered to the others like anyone's microphone and camera.
+  auto offers = ada->of("subscribe.offer");
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0]["tracks"].size(), 2u);
+
+  EXPECT_FALSE(meetings_->whipDelete("other-meeting", result.resource));
+  EXPECT_FALSE(meetings_->whipDelete("m", "no-such-resource"));
+  EXPECT_TRUE(meetings_->whipDelete("m", result.resource));
+  EXPECT_EQ(ada->of("participant.left").size(), 1u);
+  EXPECT_FALSE(meetings_->whipDelete("m", result.resource));  // only once
+}
+
+TEST_F(MeetingsTest, WhipRefusesWhatItCannotServe) {
+  EXPECT_EQ(meetings_->whipPublish("../x", "", "v=0").status, 400);
+  EXPECT_EQ(meetings_->whipPublish("m", "", "not sdp").status, 400);
+  std::string unencrypted =
+      readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast-unencrypted.sdp");
+  WhipResult plain = meetings_->whipPublish("m", "", unencrypted);
+  EXPECT_EQ(plain.status, 400);
+  EXPECT_NE(plain.error.find("DTLS"), std::string::npos) << plain.error;
+  // A refused publisher leaves no meeting behind.
+  EXPECT_EQ(meetings_->participantCount(), 0u);
+}
+
 TEST_F(MeetingsTest, TheLastOneOutEndsTheMeeting) {
   auto ada = join("m", "Ada");
   auto bob = join("m", "Bob");
