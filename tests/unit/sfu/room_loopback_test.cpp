@@ -1,0 +1,316 @@
+// A meeting room on loopback: a publisher numbered like Firefox (payload types, header extension
+// ids) sends simulcast VP8 and Opus; a subscriber numbered like the server's subscribe offers
+// (Chromium's numbers) must get one continuous stream in its own numbering, with layer switches
+// at keyframes, retransmissions as RTX, and nothing while the track is muted.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "loopback_client.hpp"
+#include "rtp/header_extensions.hpp"
+#include "rtp/rtcp_nack.hpp"
+#include "rtp/rtcp_packet.hpp"
+#include "rtp/rtcp_psfb.hpp"
+#include "rtp/rtp_packet.hpp"
+#include "rtp/vp8_descriptor.hpp"
+#include "sdp/answer.hpp"
+#include "sdp/parser.hpp"
+#include "sfu/media_plane.hpp"
+
+namespace treff::sfu {
+namespace {
+
+using test_support::LoopbackClient;
+
+// Firefox's numbering, as in tests/data/firefox-offer-simulcast.sdp.
+constexpr uint8_t kFfMid = 3, kFfAbsSendTime = 4, kFfTwcc = 7, kFfRid = 9, kFfAudioLevel = 1;
+constexpr uint8_t kFfVp8 = 120, kFfVp8Rtx = 124, kFfOpus = 109;
+// The server's subscribe offers (Chromium's numbers).
+constexpr uint8_t kMid = 4, kTwcc = 3, kAbsSendTime = 2, kAudioLevel = 1;
+constexpr uint8_t kVp8 = 96, kVp8Rtx = 97, kOpus = 111;
+
+constexpr uint32_t kLayerQ = 0xF1F10001, kLayerF = 0xF1F10003, kMic = 0xF1F10009;
+constexpr uint32_t kOutVideo = 0x5B5B0001, kOutRtx = 0x5B5B0002, kOutAudio = 0x5B5B0003;
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+uint16_t freePort() {
+  int u = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(u, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  socklen_t len = sizeof(a);
+  getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
+  close(u);
+  return ntohs(a.sin_port);
+}
+
+// A VP8 payload: descriptor with a 15-bit PictureID, then a key or delta frame header.
+std::vector<uint8_t> vp8Payload(bool keyframe, uint16_t pictureId, size_t size = 300) {
+  std::vector<uint8_t> p = {0x90, 0x80, static_cast<uint8_t>(0x80 | (pictureId >> 8)),
+                            static_cast<uint8_t>(pictureId)};
+  if (keyframe) {
+    p.insert(p.end(), {0x50, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01});
+  } else {
+    p.insert(p.end(), {0x51, 0x02, 0x00});
+  }
+  while (p.size() < size) p.push_back(static_cast<uint8_t>(p.size()));
+  return p;
+}
+
+class RoomLoopback : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    port_ = freePort();
+    MediaPlaneConfig config;
+    config.mediaPort = port_;
+    config.workers = 1;
+    plane_ = std::make_unique<MediaPlane>(config);
+    plane_->start();
+    room_ = plane_->openRoom();
+    publisher_ = std::make_unique<LoopbackClient>(port_, "fpub");
+    subscriber_ = std::make_unique<LoopbackClient>(port_, "csub");
+
+    PublishSpec ps;
+    ps.localIce = {"srvpublish", "server-publish-password-0123"};
+    ps.remote.ice = {publisher_->ufrag(), publisher_->pwd()};
+    ps.remote.fingerprintAlgorithm = "sha-256";
+    ps.remote.fingerprint = publisher_->fingerprint();
+    ps.remote.extensions.set(rtp::ExtensionType::Mid, kFfMid);
+    ps.remote.extensions.set(rtp::ExtensionType::AbsSendTime, kFfAbsSendTime);
+    ps.remote.extensions.set(rtp::ExtensionType::TransportWideCc, kFfTwcc);
+    ps.remote.extensions.set(rtp::ExtensionType::Rid, kFfRid);
+    ps.remote.extensions.set(rtp::ExtensionType::AudioLevel, kFfAudioLevel);
+    ps.publications.push_back({"1", Source::Camera, {{"VP8", 90000, kFfVp8, kFfVp8Rtx}}, {"q", "h", "f"}, {}});
+    ps.publications.push_back({"0", Source::Microphone, {{"opus", 48000, kFfOpus, std::nullopt}}, {}, {}});
+    plane_->setPublisher(room_, "P", ps);
+
+    SubscribeSpec ss;
+    ss.localIce = {"srvsubscribe", "server-subscribe-password-0123"};
+    ss.remote.ice = {subscriber_->ufrag(), subscriber_->pwd()};
+    ss.remote.fingerprintAlgorithm = "sha-256";
+    ss.remote.fingerprint = subscriber_->fingerprint();
+    ss.remote.extensions.set(rtp::ExtensionType::Mid, kMid);
+    ss.remote.extensions.set(rtp::ExtensionType::TransportWideCc, kTwcc);
+    ss.remote.extensions.set(rtp::ExtensionType::AbsSendTime, kAbsSendTime);
+    ss.remote.extensions.set(rtp::ExtensionType::AudioLevel, kAudioLevel);
+    ss.cname = "subscriber";
+    ss.subscriptions.push_back({"0", "P", Source::Camera, kOutVideo, kOutRtx, {{"VP8", 90000, kVp8, kVp8Rtx}}});
+    ss.subscriptions.push_back({"1", "P", Source::Microphone, kOutAudio, 0, {{"opus", 48000, kOpus, std::nullopt}}});
+    plane_->setSubscriber(room_, "S", ss);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the worker applies the specs
+
+    ASSERT_TRUE(publisher_->connect("srvpublish", "server-publish-password-0123",
+                                   plane_->certificateFingerprint()));
+    ASSERT_TRUE(subscriber_->connect("srvsubscribe", "server-subscribe-password-0123",
+                                    plane_->certificateFingerprint()));
+  }
+  void TearDown() override { plane_->stop(); }
+
+  void sendVideo(uint32_t ssrc, std::string_view rid, uint16_t seq, uint32_t ts, bool keyframe,
+                 uint16_t pictureId, uint8_t pt = kFfVp8) {
+    uint8_t buf[1500];
+    rtp::RtpHeaderFields h{pt, true, seq, ts, ssrc};
+    uint8_t twcc[2];
+    util::storeBe16(twcc, ++twcc_);
+    uint8_t abs[3] = {1, 2, 3};
+    auto payload = vp8Payload(keyframe, pictureId);
+    size_t n = rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
+                   .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("1"), 1))
+                   .addExtension(kFfRid, util::ConstBytes(reinterpret_cast<const uint8_t*>(rid.data()), rid.size()))
+                   .addExtension(kFfTwcc, twcc)
+                   .addExtension(kFfAbsSendTime, abs)
+                   .setPayload(payload)
+                   .finish();
+    publisher_->sendRtp(buf, n);
+  }
+
+  struct Received {
+    rtp::RtpPacket view;
+    std::vector<uint8_t> bytes;
+  };
+  bool receive(Received* out, int timeoutMs = 500) {
+    out->bytes = subscriber_->receiveRtp(timeoutMs);
+    if (out->bytes.empty()) return false;
+    return rtp::RtpPacket::parse(out->bytes.data(), out->bytes.size(), &out->view);
+  }
+
+  bool publisherGotPliFor(uint32_t ssrc) {
+    for (const auto& rtcp : publisher_->rtcp()) {
+      rtp::RtcpCompound c(rtcp);
+      rtp::RtcpPacket p;
+      while (c.next(p)) {
+        rtp::PliView pli;
+        if (pli.parse(p.bytes) == rtp::RtcpError::kNone && pli.mediaSsrc() == ssrc) return true;
+      }
+    }
+    return false;
+  }
+  // Drains the publisher's socket so its RTCP is collected.
+  void pumpPublisher(int ms) { publisher_->receiveRtp(ms); }
+
+  uint16_t port_ = 0;
+  std::unique_ptr<MediaPlane> plane_;
+  uint64_t room_ = 0;
+  std::unique_ptr<LoopbackClient> publisher_;
+  std::unique_ptr<LoopbackClient> subscriber_;
+  uint16_t twcc_ = 0;
+};
+
+TEST_F(RoomLoopback, ForwardsInTheSubscribersNumberingAcrossWrapAndLayerSwitch) {
+  // Layer q, starting just before the 16-bit wrap.
+  uint16_t seq = 65533;
+  uint32_t ts = 4294967000u;
+  std::vector<uint16_t> outSeqs;
+  std::vector<uint32_t> outTs;
+  for (int i = 0; i < 6; ++i) {
+    sendVideo(kLayerQ, "q", seq++, ts, i == 0, static_cast<uint16_t>(100 + i));
+    Received r;
+    ASSERT_TRUE(receive(&r)) << "packet " << i;
+    EXPECT_EQ(r.view.payloadType(), kVp8);
+    EXPECT_EQ(r.view.ssrc(), kOutVideo);
+    auto mid = r.view.findExtension(kMid);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(mid.data()), mid.size()), "0");
+    EXPECT_EQ(r.view.findExtension(kTwcc).size(), 2u);
+    EXPECT_EQ(r.view.findExtension(kFfRid).data(), nullptr);  // the RID is not forwarded
+    outSeqs.push_back(r.view.sequence());
+    outTs.push_back(r.view.timestamp());
+    ts += 3000;
+  }
+  for (size_t i = 1; i < outSeqs.size(); ++i) {
+    EXPECT_EQ(static_cast<uint16_t>(outSeqs[i - 1] + 1), outSeqs[i]);
+    EXPECT_EQ(outTs[i] - outTs[i - 1], 3000u);  // across the 32-bit timestamp wrap too
+  }
+
+  // Layer f starts: delta frames are not forwarded, the server asks for an f keyframe.
+  uint16_t fSeq = 20000;
+  uint32_t fTs = 777777;
+  for (int i = 0; i < 10 && !publisherGotPliFor(kLayerF); ++i) {
+    sendVideo(kLayerF, "f", fSeq++, fTs, false, 5000);
+    sendVideo(kLayerQ, "q", seq++, ts, false, 106);
+    ts += 3000;
+    Received r;
+    ASSERT_TRUE(receive(&r));
+    EXPECT_EQ(static_cast<uint16_t>(outSeqs.back() + 1), r.view.sequence()) << "still layer q";
+    outSeqs.push_back(r.view.sequence());
+    pumpPublisher(60);
+  }
+  EXPECT_TRUE(publisherGotPliFor(kLayerF));
+
+  // The f keyframe switches the subscriber: same SSRC, next sequence number, layer q is dropped.
+  sendVideo(kLayerF, "f", fSeq++, fTs, true, 5001);
+  Received r;
+  ASSERT_TRUE(receive(&r));
+  EXPECT_EQ(r.view.ssrc(), kOutVideo);
+  EXPECT_EQ(r.view.sequence(), static_cast<uint16_t>(outSeqs.back() + 1));
+  rtp::Vp8Descriptor d;
+  ASSERT_TRUE(rtp::parseVp8Descriptor(r.view.payload(), &d));
+  EXPECT_TRUE(d.isKeyframe);
+  EXPECT_EQ(d.pictureId, 107);  // picture ids continue from layer q's
+  uint16_t switched = r.view.sequence();
+  sendVideo(kLayerQ, "q", seq++, ts, false, 107);
+  sendVideo(kLayerF, "f", fSeq++, fTs + 3000, false, 5002);
+  ASSERT_TRUE(receive(&r));
+  EXPECT_EQ(r.view.sequence(), static_cast<uint16_t>(switched + 1));
+  ASSERT_TRUE(rtp::parseVp8Descriptor(r.view.payload(), &d));
+  EXPECT_EQ(d.pictureId, 108);
+}
+
+TEST_F(RoomLoopback, AudioGetsTheSubscribersPayloadTypeAndKeepsItsLevel) {
+  uint8_t buf[200];
+  rtp::RtpHeaderFields h{kFfOpus, false, 10, 960, kMic};
+  const uint8_t level[1] = {0x80 | 30};
+  const uint8_t opus[40] = {0xfc};
+  size_t n = rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
+                 .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("0"), 1))
+                 .addExtension(kFfAudioLevel, level)
+                 .setPayload(opus)
+                 .finish();
+  publisher_->sendRtp(buf, n);
+  Received r;
+  ASSERT_TRUE(receive(&r));
+  EXPECT_EQ(r.view.payloadType(), kOpus);
+  EXPECT_EQ(r.view.ssrc(), kOutAudio);
+  auto l = r.view.findExtension(kAudioLevel);
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0], 0x80 | 30);
+  EXPECT_EQ(r.view.payloadLength(), sizeof(opus));
+
+  // Muted: nothing is forwarded, whatever the client sends.
+  plane_->setMuted(room_, "P", Source::Microphone, true);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  h.sequence = 11;
+  n = rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
+          .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("0"), 1))
+          .setPayload(opus)
+          .finish();
+  publisher_->sendRtp(buf, n);
+  EXPECT_FALSE(receive(&r, 300));
+  plane_->setMuted(room_, "P", Source::Microphone, false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  h.sequence = 12;
+  n = rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
+          .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("0"), 1))
+          .setPayload(opus)
+          .finish();
+  publisher_->sendRtp(buf, n);
+  ASSERT_TRUE(receive(&r));
+  EXPECT_EQ(r.view.ssrc(), kOutAudio);
+}
+
+TEST_F(RoomLoopback, ANackIsAnsweredWithRtxFromTheRing) {
+  std::vector<std::vector<uint8_t>> sent;
+  for (uint16_t i = 0; i < 4; ++i) {
+    sendVideo(kLayerQ, "q", static_cast<uint16_t>(300 + i), 9000u * i, i == 0, i);
+    Received r;
+    ASSERT_TRUE(receive(&r));
+    sent.push_back(r.bytes);
+  }
+  rtp::RtpPacket lost;
+  ASSERT_TRUE(rtp::RtpPacket::parse(sent[2].data(), sent[2].size(), &lost));
+  uint8_t nack[64];
+  uint16_t missing[] = {lost.sequence()};
+  size_t n = rtp::buildNack(nack, sizeof(nack), 0xABCDEF, kOutVideo, missing);
+  ASSERT_GT(n, 0u);
+  subscriber_->sendRtcp(nack, n);
+  Received rtx;
+  ASSERT_TRUE(receive(&rtx));
+  EXPECT_EQ(rtx.view.ssrc(), kOutRtx);
+  EXPECT_EQ(rtx.view.payloadType(), kVp8Rtx);
+  EXPECT_EQ(rtx.view.timestamp(), lost.timestamp());
+  ASSERT_GE(rtx.view.payloadLength(), 2u);
+  EXPECT_EQ(util::loadBe16(rtx.view.payload().data()), lost.sequence());  // RFC 4588 OSN
+  EXPECT_TRUE(std::equal(rtx.view.payload().begin() + 2, rtx.view.payload().end(),
+                         lost.payload().begin(), lost.payload().end()));
+}
+
+TEST(RoomNumbering, TheTestUsesFirefoxsRealNumbering) {
+  // The constants above are what negotiating Firefox's real offer gives.
+  auto offer = sdp::parse(readFile(std::string(TREFF_TEST_DATA) + "/firefox-offer-simulcast.sdp"));
+  ASSERT_TRUE(offer);
+  sdp::LocalParameters local;
+  local.iceUfrag = "abcd";
+  local.icePwd = "0123456789012345678901";
+  local.fingerprint = {"sha-256", "AB:CD"};
+  auto answer = sdp::negotiateAnswer(*offer, local);
+  ASSERT_TRUE(answer) << answer.error();
+  const auto& video = answer->media[1];
+  EXPECT_EQ(video.codecs.front().name, "VP8");
+  EXPECT_EQ(video.codecs.front().payloadType, kFfVp8);
+  EXPECT_EQ(video.codecs.front().rtxPayloadType, kFfVp8Rtx);
+  EXPECT_EQ(video.extensionIds.at(std::string(rtp::uriOf(rtp::ExtensionType::Mid))), kFfMid);
+  EXPECT_EQ(video.extensionIds.at(std::string(rtp::uriOf(rtp::ExtensionType::Rid))), kFfRid);
+  EXPECT_EQ(video.extensionIds.at(std::string(rtp::uriOf(rtp::ExtensionType::TransportWideCc))), kFfTwcc);
+  EXPECT_EQ(answer->media[0].codecs.front().payloadType, kFfOpus);
+}
+
+}  // namespace
+}  // namespace treff::sfu
