@@ -1,7 +1,7 @@
 #include "app/config.hpp"
 
-#include <CLI/CLI.hpp>
 #include <toml++/toml.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <set>
@@ -77,7 +77,8 @@ void applyToml(const std::string& path, Config& config) {
 }  // namespace
 
 void validate(Config& config) {
-  if (config.listenIps.empty()) throw std::invalid_argument("at least one listen address is needed");
+  if (config.listenIps.empty())
+    throw std::invalid_argument("at least one listen address is needed");
   std::set<std::string> seen;
   for (const auto& ip : config.listenIps) {
     auto addr = net::SocketAddress::fromString(ip, 0);
@@ -87,8 +88,9 @@ void validate(Config& config) {
     }
     bool wildcard = addr->ipString() == "0.0.0.0" || addr->ipString() == "::";
     if (wildcard && config.announceIp.empty()) {
-      throw std::invalid_argument("listen address '" + ip +
-                                  "' is a wildcard: set --announce-ip to the address clients reach");
+      throw std::invalid_argument(
+          "listen address '" + ip +
+          "' is a wildcard: set --announce-ip to the address clients reach");
     }
   }
   if (!config.announceIp.empty() && !net::SocketAddress::fromString(config.announceIp, 0)) {
@@ -150,8 +152,10 @@ ParsedArgs parseArgs(int argc, const char* const* argv) {
   cli.add_option("--listen-ip", listenIps,
                  "address to listen on for HTTP and media (repeatable; each gets host candidates)");
   cli.add_option("--announce-ip", announceIp, "public address to announce (server behind NAT)");
-  cli.add_option("--http-port", httpPort, "HTTP port (0: any free port)")->check(CLI::Range(0, 65535));
-  cli.add_option("--media-port", mediaPort, "first media port; worker i uses this + i (UDP and TCP)")
+  cli.add_option("--http-port", httpPort, "HTTP port (0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  cli.add_option("--media-port", mediaPort,
+                 "first media port; worker i uses this + i (UDP and TCP)")
       ->check(CLI::Range(1, 65535));
   cli.add_option("--workers", workers, "media worker threads (0: one per core)")
       ->check(CLI::Range(0, 256));
@@ -167,7 +171,8 @@ ParsedArgs parseArgs(int argc, const char* const* argv) {
     if (workers >= 0) config.workers = static_cast<unsigned>(workers);
     if (!logLevel.empty()) config.logLevel = logLevel;
     if (logAddresses) config.logAddresses = true;
-    if (maxParticipants >= 0) config.maxParticipantsPerMeeting = static_cast<unsigned>(maxParticipants);
+    if (maxParticipants >= 0)
+      config.maxParticipantsPerMeeting = static_cast<unsigned>(maxParticipants);
     if (maxMeetings >= 0) config.maxMeetings = static_cast<unsigned>(maxMeetings);
     if (!privacyUrl.empty()) config.privacyUrl = privacyUrl;
     if (!imprintUrl.empty()) config.imprintUrl = imprintUrl;

@@ -44,8 +44,10 @@ std::string queryValue(std::string_view target, std::string_view key) {
         out.push_back(' ');
       } else if (v[i] == '%') {
         auto hex = [](char c) {
-          return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+          return c >= '0' && c <= '9'   ? c - '0'
+                 : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                 : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                        : -1;
         };
         int hi = i + 1 < v.size() ? hex(v[i + 1]) : -1;
         int lo = i + 2 < v.size() ? hex(v[i + 2]) : -1;
@@ -99,7 +101,7 @@ signaling::HttpResponse ControlPlane::handleWhip(const signaling::HttpRequest& r
   std::string resource(rest.substr(slash + 1));
   if (request.method == "DELETE") {
     return meetings_.whipDelete(meeting, resource) ? textResponse(200, "ended\n")
-                                                    : textResponse(404, "no such WHIP session\n");
+                                                   : textResponse(404, "no such WHIP session\n");
   }
   // No trickle ICE or ICE restart over PATCH: the server is ICE-lite with all candidates in the
   // answer (RFC 9725 §4.3.1 lets a server refuse it).
@@ -155,7 +157,8 @@ signaling::HttpResponse ControlPlane::onHttp(const signaling::HttpRequest& reque
   if (path == "/api/config") {
     signaling::HttpResponse r;
     r.contentType = "application/json";
-    nlohmann::json j{{"privacyUrl", nullptr}, {"imprintUrl", nullptr},
+    nlohmann::json j{{"privacyUrl", nullptr},
+                     {"imprintUrl", nullptr},
                      {"maxParticipants", options_.limits.maxParticipantsPerMeeting}};
     if (!options_.privacyUrl.empty()) j["privacyUrl"] = options_.privacyUrl;
     if (!options_.imprintUrl.empty()) j["imprintUrl"] = options_.imprintUrl;

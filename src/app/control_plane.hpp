@@ -1,8 +1,8 @@
 // Routes of the control plane: the web app, /metrics, and the /ws signaling socket.
 #pragma once
 
-#include <memory>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -41,8 +41,8 @@ class ControlPlane final : public signaling::HttpHandler {
   signaling::HttpResponse serveAsset(std::string_view path);
   signaling::HttpResponse handleWhip(const signaling::HttpRequest& request, std::string_view path);
   // Sends a media plane result to the socket, from whichever thread the plane answers on.
-  std::function<void(sfu::SessionResult)> replyTo(const std::shared_ptr<signaling::WsConnection>& conn,
-                                                  bool remember);
+  std::function<void(sfu::SessionResult)> replyTo(
+      const std::shared_ptr<signaling::WsConnection>& conn, bool remember);
 
   sfu::MediaPlane& media_;
   ControlPlaneOptions options_;

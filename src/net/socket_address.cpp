@@ -45,9 +45,11 @@ void SocketAddress::setPort(uint16_t port) {
 
 const uint8_t* SocketAddress::addressBytes() const {
   if (isV4()) {
-    return reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr);
+    return reinterpret_cast<const uint8_t*>(
+        &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr);
   }
-  return reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr);
+  return reinterpret_cast<const uint8_t*>(
+      &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr);
 }
 
 std::string SocketAddress::ipString() const {

@@ -38,7 +38,8 @@ class UdpSocket final : public IoHandler {
   static constexpr size_t kSendQueue = 128;
 
   // Binds to `local` (port 0 picks one). Throws std::runtime_error naming the address.
-  UdpSocket(EventLoop& loop, const SocketAddress& local, util::PacketPool& pool, Listener& listener);
+  UdpSocket(EventLoop& loop, const SocketAddress& local, util::PacketPool& pool,
+            Listener& listener);
   ~UdpSocket() override;
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;

@@ -88,7 +88,8 @@ void EchoSession::onTransportRtp(Transport& transport, rtp::RtpPacket& packet, u
       // A new source: the echoed decoder needs a keyframe to start.
       requestKeyframe(*stream, nowUs / 1000);
     }
-    if (auto* stats = receiver(packet.ssrc(), stream->config.clockRate)) stats->onRtp(packet, nowUs);
+    if (auto* stats = receiver(packet.ssrc(), stream->config.clockRate))
+      stats->onRtp(packet, nowUs);
     outSsrc = stream->config.outSsrc;
   }
   // Sequence numbers and timestamps pass unchanged: one source per stream, so they stay
@@ -100,7 +101,8 @@ void EchoSession::onTransportRtp(Transport& transport, rtp::RtpPacket& packet, u
 
 void EchoSession::requestKeyframe(Stream& stream, uint64_t nowMs) {
   if (!stream.inSsrc || !transport_->connected()) return;
-  if (stream.lastKeyframeRequestMs && nowMs - stream.lastKeyframeRequestMs < kKeyframeRequestGapMs) {
+  if (stream.lastKeyframeRequestMs &&
+      nowMs - stream.lastKeyframeRequestMs < kKeyframeRequestGapMs) {
     return;
   }
   if (!stream.config.video) return;
@@ -128,8 +130,8 @@ void EchoSession::onTransportRtcp(Transport& transport, uint8_t* data, size_t si
         }
         if (!stream) break;
         // The echoed stream keeps the sender's timestamps, so its sender info maps one to one.
-        size_t n = rtp::buildSenderReport(out, sizeof(out), stream->config.outSsrc,
-                                          sr.senderInfo(), {});
+        size_t n =
+            rtp::buildSenderReport(out, sizeof(out), stream->config.outSsrc, sr.senderInfo(), {});
         if (n) transport.sendRtcp(out, n);
         break;
       }
@@ -137,8 +139,9 @@ void EchoSession::onTransportRtcp(Transport& transport, uint8_t* data, size_t si
         if (p.count == rtp::psfb::kPli || p.count == rtp::psfb::kFir) {
           if (p.bytes.size() < 12) break;
           // PLI names the stream in the media SSRC field, FIR in its entries.
-          uint32_t target = p.count == rtp::psfb::kPli ? util::loadBe32(bytes + 8)
-                                                       : (p.bytes.size() >= 16 ? util::loadBe32(bytes + 12) : 0);
+          uint32_t target = p.count == rtp::psfb::kPli
+                                ? util::loadBe32(bytes + 8)
+                                : (p.bytes.size() >= 16 ? util::loadBe32(bytes + 12) : 0);
           if (Stream* stream = streamByOutSsrc(target)) requestKeyframe(*stream, nowUs / 1000);
         }
         break;

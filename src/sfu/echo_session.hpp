@@ -54,7 +54,7 @@ class EchoSession final : public Session, private Transport::Listener {
  private:
   struct Stream {
     EchoStreamConfig config;
-    uint32_t inSsrc = 0;     // the browser's primary SSRC, once seen
+    uint32_t inSsrc = 0;  // the browser's primary SSRC, once seen
     uint32_t inRtxSsrc = 0;
     uint64_t lastKeyframeRequestMs = 0;
   };

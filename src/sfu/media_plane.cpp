@@ -59,7 +59,8 @@ MediaPlane::MediaPlane(const MediaPlaneConfig& config)
     WorkerConfig wc;
     wc.index = i;
     for (const auto& ip : config.listenIps) {
-      auto address = net::SocketAddress::fromString(ip, static_cast<uint16_t>(config.mediaPort + i));
+      auto address =
+          net::SocketAddress::fromString(ip, static_cast<uint16_t>(config.mediaPort + i));
       if (!address) throw std::runtime_error("listen address '" + ip + "' is not an IP address");
       wc.listen.push_back(*address);
     }
@@ -133,7 +134,8 @@ void MediaPlane::createEcho(std::string_view offerSdp, std::function<void(Sessio
     local.senders.push_back(sender);
   }
   if (local.senders.empty()) {
-    done(SessionResult{false, 0, {}, "the echo test needs at least one sendrecv audio or video track"});
+    done(SessionResult{
+        false, 0, {}, "the echo test needs at least one sendrecv audio or video track"});
     return;
   }
   auto answer = answerOffer(offerSdp, local);
@@ -154,7 +156,8 @@ void MediaPlane::createEcho(std::string_view offerSdp, std::function<void(Sessio
       // BUNDLE: one id space for the transport; set() ignores repeats of the same mapping.
       config.remote.extensions.set(rtp::extensionTypeFromUri(uri), id);
     }
-    for (const auto& codec : media.codecs) config.hints.payloadTypeMids.emplace_back(codec.payloadType, media.mid);
+    for (const auto& codec : media.codecs)
+      config.hints.payloadTypeMids.emplace_back(codec.payloadType, media.mid);
     for (const auto& [rtx, apt] : media.rtxToApt) {
       config.hints.payloadTypeMids.emplace_back(rtx, media.mid);
       config.hints.repairPayloadTypes.push_back(rtx);
@@ -291,7 +294,8 @@ void MediaPlane::setSubscriber(uint64_t room, const std::string& participant, Su
 void MediaPlane::removeParticipant(uint64_t room, const std::string& participant) {
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return;
-  withRoom(*workers_[it->second], room, [participant](Room& r) { r.removeParticipant(participant); });
+  withRoom(*workers_[it->second], room,
+           [participant](Room& r) { r.removeParticipant(participant); });
 }
 
 void MediaPlane::setMuted(uint64_t room, const std::string& participant, Source source,

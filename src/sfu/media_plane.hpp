@@ -31,8 +31,8 @@ struct MediaPlaneConfig {
 struct SessionResult {
   bool ok = false;
   uint64_t session = 0;  // names the session in restartEcho / closeEcho
-  std::string sdp;    // the answer, when ok
-  std::string error;  // a readable reason, when not
+  std::string sdp;       // the answer, when ok
+  std::string error;     // a readable reason, when not
 };
 
 class MediaPlane {

@@ -29,7 +29,10 @@ bool isVp8(const CodecSpec* codec) { return codec && strcasecmp(codec->name.c_st
 }  // namespace
 
 Participant::Participant(Room& room, Worker& worker, std::string id)
-    : room_(room), worker_(worker), id_(std::move(id)), cname_(util::randomString(16, "abcdefghijklmnopqrstuvwxyz0123456789")) {}
+    : room_(room),
+      worker_(worker),
+      id_(std::move(id)),
+      cname_(util::randomString(16, "abcdefghijklmnopqrstuvwxyz0123456789")) {}
 
 Participant::~Participant() = default;
 
@@ -85,7 +88,8 @@ void Participant::setPublish(const PublishSpec& spec) {
 void Participant::setSubscribe(const SubscribeSpec& spec) {
   Transport::Listener& listener = *this;
   if (!subscribeTransport_ || subscribeTransport_->closed()) {
-    subscribeTransport_ = std::make_unique<Transport>(worker_, spec.localIce, spec.remote, listener);
+    subscribeTransport_ =
+        std::make_unique<Transport>(worker_, spec.localIce, spec.remote, listener);
   } else if (subscribeTransport_->localIce().ufrag != spec.localIce.ufrag) {
     subscribeTransport_->restartIce(spec.localIce, spec.remote.ice);
   }
@@ -108,7 +112,8 @@ void Participant::requestKeyframe(Publication& publication, int layer, uint64_t 
 }
 
 void Participant::sendKeyframeRequest(Publication& publication, int layer) {
-  if (!publishTransport_ || layer < 0 || static_cast<size_t>(layer) >= publication.layerCount()) return;
+  if (!publishTransport_ || layer < 0 || static_cast<size_t>(layer) >= publication.layerCount())
+    return;
   uint32_t ssrc = publication.layer(layer).ssrc;
   if (!ssrc) return;
   uint8_t buf[16];
@@ -156,7 +161,8 @@ void Participant::onTransportRtp(Transport& transport, rtp::RtpPacket& packet,
     layer.ssrc = packet.ssrc();
     layer.stats = std::make_unique<rtp::ReceiveStreamStats>(layer.ssrc, pub->clockRate());
   }
-  if (!layer.stats) layer.stats = std::make_unique<rtp::ReceiveStreamStats>(layer.ssrc, pub->clockRate());
+  if (!layer.stats)
+    layer.stats = std::make_unique<rtp::ReceiveStreamStats>(layer.ssrc, pub->clockRate());
   layer.stats->onRtp(packet, nowUs);
   layer.lastPacketUs = nowUs;
   if (packet.payloadLength() == 0) {
@@ -249,7 +255,8 @@ void Participant::onSubscriberRtcp(uint8_t* data, size_t size, uint64_t nowUs) {
       uint16_t lost[256];
       size_t n = nack.lostSequenceNumbers(lost);
       for (size_t i = 0; i < n; ++i) {
-        sub->retransmit(*pub, lost[i], nowUs, *subscribeTransport_, room_.scratch(), worker_.stats());
+        sub->retransmit(*pub, lost[i], nowUs, *subscribeTransport_, room_.scratch(),
+                        worker_.stats());
       }
     }
   }
@@ -284,14 +291,16 @@ void Participant::sendPublisherFeedback(uint64_t nowMs) {
   for (auto& pub : publications_) {
     for (size_t i = 0; i < pub->layerCount() && count < rtp::kMaxReportBlocks; ++i) {
       auto& layer = pub->layer(i);
-      if (layer.stats && layer.stats->hasReceived()) blocks[count++] = layer.stats->makeReportBlock(nowUs);
+      if (layer.stats && layer.stats->hasReceived())
+        blocks[count++] = layer.stats->makeReportBlock(nowUs);
     }
   }
   if (count == 0) return;
   size_t n = rtp::buildReceiverReport(out, sizeof(out), publishTransport_->feedbackSsrc(),
                                       std::span<const rtp::ReportBlockData>(blocks, count));
   rtp::SdesChunk chunk{publishTransport_->feedbackSsrc(), cname_};
-  size_t m = n ? rtp::buildSdes(out + n, sizeof(out) - n, std::span<const rtp::SdesChunk>(&chunk, 1)) : 0;
+  size_t m =
+      n ? rtp::buildSdes(out + n, sizeof(out) - n, std::span<const rtp::SdesChunk>(&chunk, 1)) : 0;
   if (n) publishTransport_->sendRtcp(out, n + m);
 }
 
@@ -320,7 +329,8 @@ void Participant::onTick(uint64_t nowMs) {
   for (auto& sub : subscriptions_) {
     Participant* publisher = room_.participant(sub->spec().publisher);
     Publication* pub = publisher ? publisher->publication(sub->spec().source) : nullptr;
-    if (pub && sub->updateTarget(*pub, nowUs)) publisher->requestKeyframe(*pub, sub->targetLayer(), nowMs);
+    if (pub && sub->updateTarget(*pub, nowUs))
+      publisher->requestKeyframe(*pub, sub->targetLayer(), nowMs);
   }
   sendSenderReports(nowUs);
 }

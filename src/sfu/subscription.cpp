@@ -79,7 +79,8 @@ void Subscription::onPacket(const Publication& publication, int layer, const rtp
     currentLayer_ = layer;
     rewriter_.switchSource(packet.ssrc());
   }
-  rtp::RewriteResult r = rewriter_.rewrite(packet.ssrc(), packet.sequence(), packet.timestamp(), nowUs);
+  rtp::RewriteResult r =
+      rewriter_.rewrite(packet.ssrc(), packet.sequence(), packet.timestamp(), nowUs);
   if (!r.forward) return;
   startsSource = r.startsSource;
   if (startsSource || !haveOffset_ || sourceSsrc_ != packet.ssrc()) {

@@ -29,7 +29,9 @@ class Subscription {
   const std::string& subscriber() const { return subscriber_; }
   const SubscriptionSpec& spec() const { return spec_; }
   uint32_t ssrc() const { return spec_.ssrc; }
-  bool owns(uint32_t ssrc) const { return ssrc == spec_.ssrc || (spec_.rtxSsrc && ssrc == spec_.rtxSsrc); }
+  bool owns(uint32_t ssrc) const {
+    return ssrc == spec_.ssrc || (spec_.rtxSsrc && ssrc == spec_.rtxSsrc);
+  }
 
   // The layer this subscription wants now (video: the highest active one; audio: 0).
   int currentLayer() const { return currentLayer_; }
@@ -61,9 +63,9 @@ class Subscription {
     uint8_t tl0PicIdx = 0;
   };
   size_t writePacket(const Publication& publication, const rtp::RtpPacket& packet, uint16_t seq,
-                     uint32_t timestamp, uint32_t ssrc, uint8_t payloadType, bool rtx,
-                     uint16_t osn, const Sent* vp8Ids, bool startsSource, Transport& out,
-                     uint8_t* scratch, Sent* record);
+                     uint32_t timestamp, uint32_t ssrc, uint8_t payloadType, bool rtx, uint16_t osn,
+                     const Sent* vp8Ids, bool startsSource, Transport& out, uint8_t* scratch,
+                     Sent* record);
   const CodecSpec* outCodecFor(const Publication& publication, uint8_t inPayloadType) const;
 
   std::string subscriber_;

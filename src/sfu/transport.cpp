@@ -18,10 +18,13 @@ constexpr uint64_t kTwccIntervalUs = 50'000;
 
 DropReason dropReasonFor(srtp::Error e) {
   switch (e) {
-    case srtp::Error::AuthFailed: return DropReason::SrtpAuthFailed;
+    case srtp::Error::AuthFailed:
+      return DropReason::SrtpAuthFailed;
     case srtp::Error::ReplayOld:
-    case srtp::Error::ReplayDuplicate: return DropReason::SrtpReplay;
-    default: return DropReason::SrtpOther;
+    case srtp::Error::ReplayDuplicate:
+      return DropReason::SrtpReplay;
+    default:
+      return DropReason::SrtpOther;
   }
 }
 
@@ -32,8 +35,7 @@ Transport::Transport(Worker& worker, ice::IceCredentials local, const TransportR
     : worker_(worker),
       listener_(listener),
       ice_(std::move(local), worker.nowMs()),
-      dtls_(std::make_unique<dtls::DtlsTransport>(worker.dtlsContext(), dtls::Role::Server,
-                                                  *this)),
+      dtls_(std::make_unique<dtls::DtlsTransport>(worker.dtlsContext(), dtls::Role::Server, *this)),
       remoteExtensions_(remote.extensions),
       feedbackSsrc_(util::randomU32() | 1) {
   ice_.setRemote(remote.ice);
@@ -91,10 +93,18 @@ void Transport::onStunRequest(const ice::StunMessage& request, const MediaPath& 
         selected_ = path;
       }
       break;
-    case ice::CheckOutcome::BadRequest: worker_.stats().drop(DropReason::StunBadRequest); break;
-    case ice::CheckOutcome::Unauthorized: worker_.stats().drop(DropReason::StunUnauthorized); break;
-    case ice::CheckOutcome::RoleConflict: worker_.stats().drop(DropReason::StunRoleConflict); break;
-    case ice::CheckOutcome::NotARequest: worker_.stats().drop(DropReason::StunNotRequest); break;
+    case ice::CheckOutcome::BadRequest:
+      worker_.stats().drop(DropReason::StunBadRequest);
+      break;
+    case ice::CheckOutcome::Unauthorized:
+      worker_.stats().drop(DropReason::StunUnauthorized);
+      break;
+    case ice::CheckOutcome::RoleConflict:
+      worker_.stats().drop(DropReason::StunRoleConflict);
+      break;
+    case ice::CheckOutcome::NotARequest:
+      worker_.stats().drop(DropReason::StunNotRequest);
+      break;
   }
   if (result.responseLength == 0) return;
   out->size = static_cast<uint32_t>(result.responseLength);

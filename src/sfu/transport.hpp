@@ -107,8 +107,8 @@ class Transport final : public dtls::DtlsTransport::Listener {
   std::unique_ptr<rtp::TwccFeedbackGenerator> twcc_;
   rtp::ExtensionIdMap remoteExtensions_;
   std::vector<MediaPath> validPaths_;  // passed an ICE check; few entries
-  MediaPath selected_;                  // nominated by the browser (USE-CANDIDATE)
-  MediaPath dtlsPath_;                  // where DTLS answers go before nomination
+  MediaPath selected_;                 // nominated by the browser (USE-CANDIDATE)
+  MediaPath dtlsPath_;                 // where DTLS answers go before nomination
   uint32_t feedbackSsrc_;
   uint32_t remoteMediaSsrc_ = 0;  // any SSRC the peer sends, for TWCC feedback's media field
   uint16_t outTransportSeq_ = 0;

@@ -28,23 +28,23 @@ enum class Counter : uint8_t {
 
 // Every dropped packet is counted under one reason (style: observable drops).
 enum class DropReason : uint8_t {
-  Unclassified,     // first byte is none of STUN, DTLS, RTP/RTCP (RFC 7983)
-  NoBuffer,         // packet pool exhausted
+  Unclassified,  // first byte is none of STUN, DTLS, RTP/RTCP (RFC 7983)
+  NoBuffer,      // packet pool exhausted
   StunMalformed,
-  StunNotRequest,   // responses and indications: an ICE-lite agent sends no requests
+  StunNotRequest,  // responses and indications: an ICE-lite agent sends no requests
   StunUnknownUfrag,
   StunUnauthorized,
   StunBadRequest,
   StunRoleConflict,
-  UnknownPath,      // DTLS or SRTP from a 5-tuple that passed no ICE check
+  UnknownPath,  // DTLS or SRTP from a 5-tuple that passed no ICE check
   DtlsMalformed,
-  NotConnected,     // SRTP before DTLS finished
+  NotConnected,  // SRTP before DTLS finished
   SrtpAuthFailed,
   SrtpReplay,
   SrtpOther,
   RtpMalformed,
   RtcpMalformed,
-  UnknownStream,    // an SSRC no negotiated stream claims
+  UnknownStream,  // an SSRC no negotiated stream claims
   SendFailed,
   kCount
 };

@@ -24,9 +24,12 @@ constexpr TrackSource kSources[] = {TrackSource::Microphone, TrackSource::Camera
 
 sfu::Source toSfu(TrackSource s) {
   switch (s) {
-    case TrackSource::Microphone: return sfu::Source::Microphone;
-    case TrackSource::Camera: return sfu::Source::Camera;
-    case TrackSource::Screen: return sfu::Source::Screen;
+    case TrackSource::Microphone:
+      return sfu::Source::Microphone;
+    case TrackSource::Camera:
+      return sfu::Source::Camera;
+    case TrackSource::Screen:
+      return sfu::Source::Screen;
   }
   return sfu::Source::Camera;
 }
@@ -121,8 +124,9 @@ struct Meetings::Meeting {
   std::vector<Participant*> inJoinOrder() {
     std::vector<Participant*> out;
     for (auto& [id, p] : participants) out.push_back(p.get());
-    std::sort(out.begin(), out.end(),
-              [](const Participant* a, const Participant* b) { return a->joinOrder < b->joinOrder; });
+    std::sort(out.begin(), out.end(), [](const Participant* a, const Participant* b) {
+      return a->joinOrder < b->joinOrder;
+    });
     return out;
   }
 };
@@ -259,7 +263,8 @@ void Meetings::join(const std::shared_ptr<WsConnection>& conn, const Join& join)
 
   if (found == meetings_.end()) {
     if (meetings_.size() >= limits_.maxMeetings) {
-      conn->send(encodeError("server-full", "this server holds as many meetings as it can", "join"));
+      conn->send(
+          encodeError("server-full", "this server holds as many meetings as it can", "join"));
       return;
     }
     auto meeting = std::make_unique<Meeting>();
@@ -298,7 +303,8 @@ std::string Meetings::applyPublish(Meeting& meeting, Participant& p, const Publi
   auto offer = sdp::parse(publish.sdp);
   if (!offer) return "the offer is not valid SDP: " + offer.error();
   // A new remote ufrag is an ICE restart (RFC 8445 §9): the answer gets new credentials too.
-  std::string remoteUfrag = offer->media.empty() ? offer->iceUfrag : offer->iceUfragFor(offer->media.front());
+  std::string remoteUfrag =
+      offer->media.empty() ? offer->iceUfrag : offer->iceUfragFor(offer->media.front());
   if (p.publishLocal.iceUfrag.empty() || remoteUfrag != p.publishRemoteUfrag) {
     p.publishLocal.iceUfrag = util::randomIceString(16);
     p.publishLocal.icePwd = util::randomIceString(32);
@@ -325,7 +331,8 @@ std::string Meetings::applyPublish(Meeting& meeting, Participant& p, const Publi
     pub.source = toSfu(track.source);
     for (const auto& c : media->codecs) pub.codecs.push_back(codecSpecOf(c));
     pub.rids = media->remoteRids;
-    for (const auto& rs : media->remoteStreams) pub.ssrcs.emplace_back(rs.ssrc, rs.rtxSsrc.value_or(0));
+    for (const auto& rs : media->remoteStreams)
+      pub.ssrcs.emplace_back(rs.ssrc, rs.rtxSsrc.value_or(0));
     spec.publications.push_back(std::move(pub));
   }
   p.publishRemoteUfrag = remoteUfrag;
@@ -358,7 +365,8 @@ WhipResult Meetings::whipPublish(const std::string& meetingName, const std::stri
   bool haveAudio = false;
   int videos = 0;
   for (const auto& m : offer->media) {
-    if (m.mid.empty() || m.port == 0 || !sdp::sends(m.direction.value_or(sdp::Direction::SendRecv))) continue;
+    if (m.mid.empty() || m.port == 0 || !sdp::sends(m.direction.value_or(sdp::Direction::SendRecv)))
+      continue;
     if (m.kind == sdp::MediaKind::Audio && !haveAudio) {
       haveAudio = true;
       publish.tracks.push_back({m.mid, TrackSource::Microphone});
@@ -367,8 +375,8 @@ WhipResult Meetings::whipPublish(const std::string& meetingName, const std::stri
     }
   }
   if (publish.tracks.empty()) return {400, "the offer sends no audio or video", {}, {}};
-  std::string display(name.empty() ? "Stream" : name);
-  if (display.size() > kMaxDisplayNameChars) display.resize(kMaxDisplayNameChars);
+  auto display = normalizeDisplayName(name.empty() ? std::string_view("Stream") : name);
+  if (!display) return {400, "a display name has 1 to 64 characters", {}, {}};
 
   auto found = meetings_.find(meetingName);
   if (found == meetings_.end()) {
@@ -383,7 +391,7 @@ WhipResult Meetings::whipPublish(const std::string& meetingName, const std::stri
     if (meeting.participants.empty()) meetings_.erase(found);
     return {403, "the meeting is full", {}, {}};
   }
-  Participant& p = addParticipant(meeting, display, nullptr);
+  Participant& p = addParticipant(meeting, *display, nullptr);
   p.whipResource = util::randomString(24, kIdAlphabet);
   whipResources_[p.whipResource] = {meeting.name, p.id};
   broadcast(meeting, encodeParticipantJoined(infoOf(p)), p.id);
@@ -544,8 +552,9 @@ void Meetings::subscribeAnswer(Meeting& meeting, Participant& p, const Subscribe
         sub.source = toSfu(slot.source);
         sub.ssrc = slot.ssrc;
         for (const auto& c : media.codecs) sub.codecs.push_back(codecSpecOf(c));
-        bool rtx = std::any_of(sub.codecs.begin(), sub.codecs.end(),
-                               [](const sfu::CodecSpec& c) { return c.rtxPayloadType.has_value(); });
+        bool rtx = std::any_of(sub.codecs.begin(), sub.codecs.end(), [](const sfu::CodecSpec& c) {
+          return c.rtxPayloadType.has_value();
+        });
         sub.rtxSsrc = rtx ? slot.rtxSsrc : 0;
         spec.subscriptions.push_back(std::move(sub));
       }

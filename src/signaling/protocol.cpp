@@ -28,6 +28,41 @@ bool hasControlCharacters(std::string_view s, bool allowNewlines) {
   return false;
 }
 
+// Strict UTF-8 (RFC 3629): no overlong forms, surrogates or values above U+10FFFF.
+bool validUtf8(std::string_view s) {
+  static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n;  // continuation bytes
+    uint32_t cp;
+    if (c < 0x80) {
+      n = 0;
+      cp = c;
+    } else if ((c >> 5) == 6) {
+      n = 1;
+      cp = c & 0x1f;
+    } else if ((c >> 4) == 14) {
+      n = 2;
+      cp = c & 0x0f;
+    } else if ((c >> 3) == 30) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 2) return false;
+      cp = cp << 6 | (cc & 0x3f);
+    }
+    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -55,9 +90,9 @@ std::optional<TrackSource> sourceFromString(std::string_view s) {
   return std::nullopt;
 }
 
-#define TREFF_TAKE_STRING(var, object, key, max)                            \
-  auto var##Field = requiredString(object, key, max);                      \
-  if (auto* e = std::get_if<ProtocolError>(&var##Field)) return *e;       \
+#define TREFF_TAKE_STRING(var, object, key, max)                    \
+  auto var##Field = requiredString(object, key, max);               \
+  if (auto* e = std::get_if<ProtocolError>(&var##Field)) return *e; \
   std::string var = std::move(std::get<std::string>(var##Field))
 
 std::variant<ClientMessage, ProtocolError> parseJoin(const Json& m) {
@@ -68,7 +103,8 @@ std::variant<ClientMessage, ProtocolError> parseJoin(const Json& m) {
   }
   TREFF_TAKE_STRING(rawName, m, "name", kMaxDisplayNameChars * 4);
   std::string name(trim(rawName));
-  if (name.empty() || utf8Length(name) > kMaxDisplayNameChars || hasControlCharacters(name, false)) {
+  if (name.empty() || utf8Length(name) > kMaxDisplayNameChars ||
+      hasControlCharacters(name, false)) {
     return ProtocolError{"bad-name", "a display name has 1 to 64 characters"};
   }
   Join join{std::move(meeting), std::move(name), std::nullopt};
@@ -85,7 +121,8 @@ std::variant<ClientMessage, ProtocolError> parseJoin(const Json& m) {
 std::variant<ClientMessage, ProtocolError> parsePublish(const Json& m) {
   TREFF_TAKE_STRING(sdp, m, "sdp", kMaxSdpBytes);
   auto tracks = m.find("tracks");
-  if (tracks == m.end() || !tracks->is_array()) return badMessage("field 'tracks' must be an array");
+  if (tracks == m.end() || !tracks->is_array())
+    return badMessage("field 'tracks' must be an array");
   if (tracks->size() > kMaxPublishedTracks) {
     return badMessage("at most " + std::to_string(kMaxPublishedTracks) + " tracks");
   }
@@ -112,7 +149,8 @@ std::variant<ClientMessage, ProtocolError> parseMute(const Json& m) {
     return badMessage("mute source must be microphone or camera");
   }
   auto muted = m.find("muted");
-  if (muted == m.end() || !muted->is_boolean()) return badMessage("field 'muted' must be true or false");
+  if (muted == m.end() || !muted->is_boolean())
+    return badMessage("field 'muted' must be true or false");
   return ClientMessage{Mute{*source, muted->get<bool>()}};
 }
 
@@ -137,11 +175,23 @@ Json participantJson(const ParticipantInfo& p) {
 
 }  // namespace
 
+std::optional<std::string> normalizeDisplayName(std::string_view raw) {
+  std::string name(trim(raw));
+  if (name.empty() || !validUtf8(name) || utf8Length(name) > kMaxDisplayNameChars ||
+      hasControlCharacters(name, false)) {
+    return std::nullopt;
+  }
+  return name;
+}
+
 std::string_view toString(TrackSource source) {
   switch (source) {
-    case TrackSource::Microphone: return "microphone";
-    case TrackSource::Camera: return "camera";
-    case TrackSource::Screen: return "screen";
+    case TrackSource::Microphone:
+      return "microphone";
+    case TrackSource::Camera:
+      return "camera";
+    case TrackSource::Screen:
+      return "screen";
   }
   return "unknown";
 }
@@ -218,8 +268,12 @@ std::string encodeJoined(const ParticipantInfo& self, std::string_view secret,
                          const std::vector<ParticipantInfo>& others) {
   Json list = Json::array();
   for (const auto& p : others) list.push_back(participantJson(p));
-  return dump(Json{{"type", "joined"}, {"participant", self.id}, {"name", self.name},
-                   {"secret", secret}, {"meeting", meeting}, {"resumed", resumed},
+  return dump(Json{{"type", "joined"},
+                   {"participant", self.id},
+                   {"name", self.name},
+                   {"secret", secret},
+                   {"meeting", meeting},
+                   {"resumed", resumed},
                    {"participants", list}});
 }
 
@@ -242,16 +296,18 @@ std::string encodePublishAnswer(std::string_view sdp) {
 std::string encodeSubscribeOffer(std::string_view sdp, const std::vector<SubscribedTrack>& tracks) {
   Json list = Json::array();
   for (const auto& t : tracks) {
-    list.push_back(Json{{"mid", t.mid}, {"participant", t.participant},
-                        {"source", toString(t.source)}, {"kind", kindOf(t.source)}});
+    list.push_back(Json{{"mid", t.mid},
+                        {"participant", t.participant},
+                        {"source", toString(t.source)},
+                        {"kind", kindOf(t.source)}});
   }
   return dump(Json{{"type", "subscribe.offer"}, {"sdp", sdp}, {"tracks", list}});
 }
 
 std::string encodeChat(std::string_view from, std::string_view name, std::string_view text,
                        int64_t unixMs) {
-  return dump(Json{{"type", "chat"}, {"from", from}, {"name", name}, {"text", text},
-                   {"time", unixMs}});
+  return dump(
+      Json{{"type", "chat"}, {"from", from}, {"name", name}, {"text", text}, {"time", unixMs}});
 }
 
 }  // namespace treff::signaling

@@ -84,6 +84,10 @@ struct ProtocolError {
 
 std::variant<ClientMessage, ProtocolError> parseClientMessage(std::string_view text);
 
+// A display name as people type it: trimmed; nullopt unless 1..64 characters of valid UTF-8
+// without control characters.
+std::optional<std::string> normalizeDisplayName(std::string_view name);
+
 // Meeting names as the URL carries them: 1..64 of [A-Za-z0-9-_.], not starting with '.'.
 bool isValidMeetingName(std::string_view name);
 

@@ -19,14 +19,19 @@ std::vector<std::string> feedAll(Rfc4571Framer& framer, const std::vector<std::s
 
 TEST(Rfc4571Framer, SplitsBackToBackFrames) {
   Rfc4571Framer framer(1600);
-  auto frames = feedAll(framer, {std::string("\x00\x05hello\x00\x03" "abc", 12)});
+  auto frames = feedAll(framer, {std::string("\x00\x05hello\x00\x03"
+                                             "abc",
+                                             12)});
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(frames[0], "hello");
   EXPECT_EQ(frames[1], "abc");
 }
 
 TEST(Rfc4571Framer, ReassemblesFramesSplitAcrossReadsAtEveryByte) {
-  std::string stream("\x00\x04" "abcd\x00\x02xy", 10);
+  std::string stream(
+      "\x00\x04"
+      "abcd\x00\x02xy",
+      10);
   for (size_t cut = 0; cut <= stream.size(); ++cut) {
     Rfc4571Framer framer(1600);
     auto frames = feedAll(framer, {stream.substr(0, cut), stream.substr(cut)});

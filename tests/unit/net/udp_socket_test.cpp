@@ -104,7 +104,8 @@ TEST(TcpServer, ReceivesFramedPacketsAndAnswersFramed) {
   TcpCollector col;
   TcpServer server(loop, *SocketAddress::fromString("127.0.0.1", 0), pool, col);
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_EQ(connect(fd, server.localAddress().sockaddrPtr(), server.localAddress().sockaddrLength()), 0);
+  ASSERT_EQ(
+      connect(fd, server.localAddress().sockaddrPtr(), server.localAddress().sockaddrLength()), 0);
   std::string out("\x00\x03one\x00\x03two", 10);
   ASSERT_EQ(write(fd, out.data(), out.size()), static_cast<ssize_t>(out.size()));
   for (int i = 0; i < 20 && col.frames.size() < 2; ++i) loop.runOnce(50);

@@ -218,8 +218,8 @@ class EchoLoopback : public ::testing::Test {
          it != std::sregex_iterator(); ++it) {
       serverSsrcs_.push_back(static_cast<uint32_t>(std::stoul((*it)[1])));
     }
-    ASSERT_TRUE(std::regex_search(answer, m,
-                                  std::regex("a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 (\\d+) typ host")));
+    ASSERT_TRUE(std::regex_search(
+        answer, m, std::regex("a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 (\\d+) typ host")));
     EXPECT_EQ(std::stoi(m[1]), port_);
   }
 
@@ -265,12 +265,11 @@ class EchoLoopback : public ::testing::Test {
     ASSERT_TRUE(pump_.connected);
     auto profile = *srtp::profileFromId(pump_.keys.profileId);
     EXPECT_EQ(profile, srtp::Profile::AeadAes128Gcm);  // the server's preference wins
-    srtpOut_ = std::make_unique<srtp::SrtpSession>(profile, pump_.keys.localKey,
-                                                   pump_.keys.localSalt,
-                                                   srtp::SrtpSession::Direction::Outbound);
-    srtpIn_ = std::make_unique<srtp::SrtpSession>(profile, pump_.keys.remoteKey,
-                                                  pump_.keys.remoteSalt,
-                                                  srtp::SrtpSession::Direction::Inbound);
+    srtpOut_ = std::make_unique<srtp::SrtpSession>(
+        profile, pump_.keys.localKey, pump_.keys.localSalt, srtp::SrtpSession::Direction::Outbound);
+    srtpIn_ =
+        std::make_unique<srtp::SrtpSession>(profile, pump_.keys.remoteKey, pump_.keys.remoteSalt,
+                                            srtp::SrtpSession::Direction::Inbound);
   }
 
   // An RTP packet carrying the MID extension (id 4 in Chromium's offer) and a transport-wide
@@ -286,9 +285,11 @@ class EchoLoopback : public ::testing::Test {
     uint8_t twcc[2];
     util::storeBe16(twcc, ++twccSeq_);
     size_t n = rtp::RtpPacketBuilder(util::MutableBytes(plain, sizeof(plain)), h)
-                   .addExtension(4, util::ConstBytes(reinterpret_cast<const uint8_t*>(mid.data()), mid.size()))
+                   .addExtension(4, util::ConstBytes(reinterpret_cast<const uint8_t*>(mid.data()),
+                                                     mid.size()))
                    .addExtension(3, twcc)
-                   .setPayload(util::ConstBytes(reinterpret_cast<const uint8_t*>(payload.data()), payload.size()))
+                   .setPayload(util::ConstBytes(reinterpret_cast<const uint8_t*>(payload.data()),
+                                                payload.size()))
                    .finish();
     std::vector<uint8_t> out(n + 32);
     size_t outLen = 0;

@@ -78,7 +78,8 @@ class LoopbackClient : private dtls::DtlsTransport::Listener {
   void sendRtp(const uint8_t* plain, size_t size) {
     std::vector<uint8_t> out(size + 32);
     size_t n = 0;
-    if (out_->protectRtp(plain, size, out.data(), out.size(), &n) == srtp::Error::Ok) send(out.data(), n);
+    if (out_->protectRtp(plain, size, out.data(), out.size(), &n) == srtp::Error::Ok)
+      send(out.data(), n);
   }
   void sendRtcp(const uint8_t* plain, size_t size) {
     std::vector<uint8_t> out(size + 32);

@@ -89,8 +89,10 @@ class RoomLoopback : public ::testing::Test {
     ps.remote.extensions.set(rtp::ExtensionType::TransportWideCc, kFfTwcc);
     ps.remote.extensions.set(rtp::ExtensionType::Rid, kFfRid);
     ps.remote.extensions.set(rtp::ExtensionType::AudioLevel, kFfAudioLevel);
-    ps.publications.push_back({"1", Source::Camera, {{"VP8", 90000, kFfVp8, kFfVp8Rtx}}, {"q", "h", "f"}, {}});
-    ps.publications.push_back({"0", Source::Microphone, {{"opus", 48000, kFfOpus, std::nullopt}}, {}, {}});
+    ps.publications.push_back(
+        {"1", Source::Camera, {{"VP8", 90000, kFfVp8, kFfVp8Rtx}}, {"q", "h", "f"}, {}});
+    ps.publications.push_back(
+        {"0", Source::Microphone, {{"opus", 48000, kFfOpus, std::nullopt}}, {}, {}});
     plane_->setPublisher(room_, "P", ps);
 
     SubscribeSpec ss;
@@ -103,15 +105,17 @@ class RoomLoopback : public ::testing::Test {
     ss.remote.extensions.set(rtp::ExtensionType::AbsSendTime, kAbsSendTime);
     ss.remote.extensions.set(rtp::ExtensionType::AudioLevel, kAudioLevel);
     ss.cname = "subscriber";
-    ss.subscriptions.push_back({"0", "P", Source::Camera, kOutVideo, kOutRtx, {{"VP8", 90000, kVp8, kVp8Rtx}}});
-    ss.subscriptions.push_back({"1", "P", Source::Microphone, kOutAudio, 0, {{"opus", 48000, kOpus, std::nullopt}}});
+    ss.subscriptions.push_back(
+        {"0", "P", Source::Camera, kOutVideo, kOutRtx, {{"VP8", 90000, kVp8, kVp8Rtx}}});
+    ss.subscriptions.push_back(
+        {"1", "P", Source::Microphone, kOutAudio, 0, {{"opus", 48000, kOpus, std::nullopt}}});
     plane_->setSubscriber(room_, "S", ss);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the worker applies the specs
 
     ASSERT_TRUE(publisher_->connect("srvpublish", "server-publish-password-0123",
-                                   plane_->certificateFingerprint()));
-    ASSERT_TRUE(subscriber_->connect("srvsubscribe", "server-subscribe-password-0123",
                                     plane_->certificateFingerprint()));
+    ASSERT_TRUE(subscriber_->connect("srvsubscribe", "server-subscribe-password-0123",
+                                     plane_->certificateFingerprint()));
   }
   void TearDown() override { plane_->stop(); }
 
@@ -123,13 +127,15 @@ class RoomLoopback : public ::testing::Test {
     util::storeBe16(twcc, ++twcc_);
     uint8_t abs[3] = {1, 2, 3};
     auto payload = vp8Payload(keyframe, pictureId);
-    size_t n = rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
-                   .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("1"), 1))
-                   .addExtension(kFfRid, util::ConstBytes(reinterpret_cast<const uint8_t*>(rid.data()), rid.size()))
-                   .addExtension(kFfTwcc, twcc)
-                   .addExtension(kFfAbsSendTime, abs)
-                   .setPayload(payload)
-                   .finish();
+    size_t n =
+        rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
+            .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("1"), 1))
+            .addExtension(
+                kFfRid, util::ConstBytes(reinterpret_cast<const uint8_t*>(rid.data()), rid.size()))
+            .addExtension(kFfTwcc, twcc)
+            .addExtension(kFfAbsSendTime, abs)
+            .setPayload(payload)
+            .finish();
     publisher_->sendRtp(buf, n);
   }
 
@@ -308,7 +314,8 @@ TEST(RoomNumbering, TheTestUsesFirefoxsRealNumbering) {
   EXPECT_EQ(video.codecs.front().rtxPayloadType, kFfVp8Rtx);
   EXPECT_EQ(video.extensionIds.at(std::string(rtp::uriOf(rtp::ExtensionType::Mid))), kFfMid);
   EXPECT_EQ(video.extensionIds.at(std::string(rtp::uriOf(rtp::ExtensionType::Rid))), kFfRid);
-  EXPECT_EQ(video.extensionIds.at(std::string(rtp::uriOf(rtp::ExtensionType::TransportWideCc))), kFfTwcc);
+  EXPECT_EQ(video.extensionIds.at(std::string(rtp::uriOf(rtp::ExtensionType::TransportWideCc))),
+            kFfTwcc);
   EXPECT_EQ(answer->media[0].codecs.front().payloadType, kFfOpus);
 }
 

@@ -78,9 +78,10 @@ std::string answerTo(const std::string& offer) {
     if (line.rfind("a=ice-ufrag:", 0) == 0) line = "a=ice-ufrag:brws";
     if (line.rfind("a=ice-pwd:", 0) == 0) line = "a=ice-pwd:browserpasswordbrowserpassword";
     if (line.rfind("a=fingerprint:", 0) == 0) {
-      line = "a=fingerprint:sha-256 "
-             "2F:CA:DC:65:0C:BF:5C:1F:60:1A:63:AB:20:5D:FA:67:4E:AA:8D:46:4A:2D:73:D1:8C:05:51:"
-             "71:66:35:88:1C";
+      line =
+          "a=fingerprint:sha-256 "
+          "2F:CA:DC:65:0C:BF:5C:1F:60:1A:63:AB:20:5D:FA:67:4E:AA:8D:46:4A:2D:73:D1:8C:05:51:"
+          "71:66:35:88:1C";
     }
     out << line << "\r\n";
   }
@@ -178,10 +179,10 @@ TEST_F(MeetingsTest, PublishingSendsAnAnswerAndOffersTheTracksToOthers) {
   EXPECT_TRUE(ada->of("subscribe.offer").empty());
 
   // One offer in flight: a change before the answer waits, then comes as the next offer.
-  say(ada, R"({"type":"publish","sdp":)" + Json(readFile(std::string(TREFF_TEST_DATA) +
-                                                           "/chromium-offer-simulcast.sdp"))
-                                                  .dump() +
-               R"(,"tracks":[{"mid":"0","source":"microphone"}]})");
+  say(ada,
+      R"({"type":"publish","sdp":)" +
+          Json(readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast.sdp")).dump() +
+          R"(,"tracks":[{"mid":"0","source":"microphone"}]})");
   EXPECT_EQ(bob->of("subscribe.offer").size(), 1u);
   say(bob, Json{{"type", "subscribe.answer"}, {"sdp", answerTo(offer)}}.dump());
   EXPECT_TRUE(bob->of("error").empty()) << bob->of("error")[0].dump();
@@ -245,13 +246,19 @@ TEST_F(MeetingsTest, ALostSocketIsReconnectingUntilResumeOrGraceEnd) {
 
   // A wrong secret does not take over the participant.
   auto thief = connect();
-  say(thief, Json{{"type", "join"}, {"meeting", "m"}, {"name", "Ada"},
-                  {"resume", {{"participant", adaId}, {"secret", "guess"}}}}.dump());
+  say(thief, Json{{"type", "join"},
+                  {"meeting", "m"},
+                  {"name", "Ada"},
+                  {"resume", {{"participant", adaId}, {"secret", "guess"}}}}
+                 .dump());
   EXPECT_EQ(thief->of("error")[0]["code"], "resume-failed");
 
   auto again = connect();
-  say(again, Json{{"type", "join"}, {"meeting", "m"}, {"name", "Ada"},
-                  {"resume", {{"participant", adaId}, {"secret", secret}}}}.dump());
+  say(again, Json{{"type", "join"},
+                  {"meeting", "m"},
+                  {"name", "Ada"},
+                  {"resume", {{"participant", adaId}, {"secret", secret}}}}
+                 .dump());
   auto joined = again->of("joined");
   ASSERT_EQ(joined.size(), 1u);
   EXPECT_EQ(joined[0]["participant"], adaId);
@@ -265,8 +272,11 @@ TEST_F(MeetingsTest, ALostSocketIsReconnectingUntilResumeOrGraceEnd) {
   meetings_->onTick(util::nowMs() + 21000);
   ASSERT_EQ(bob->of("participant.left").size(), 1u);
   auto late = connect();
-  say(late, Json{{"type", "join"}, {"meeting", "m"}, {"name", "Ada"},
-                 {"resume", {{"participant", adaId}, {"secret", secret}}}}.dump());
+  say(late, Json{{"type", "join"},
+                 {"meeting", "m"},
+                 {"name", "Ada"},
+                 {"resume", {{"participant", adaId}, {"secret", secret}}}}
+                .dump());
   EXPECT_EQ(late->of("error")[0]["code"], "resume-failed");
 }
 
@@ -279,8 +289,10 @@ TEST_F(MeetingsTest, MessagesBeforeJoinAndBadOffersGetErrors) {
   EXPECT_EQ(ada->of("error").back()["code"], "bad-offer");
   // A track that names an m-section the offer does not send on.
   std::string offer = readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast.sdp");
-  say(ada, Json{{"type", "publish"}, {"sdp", offer},
-                {"tracks", Json::array({Json{{"mid", "7"}, {"source", "camera"}}})}}.dump());
+  say(ada, Json{{"type", "publish"},
+                {"sdp", offer},
+                {"tracks", Json::array({Json{{"mid", "7"}, {"source", "camera"}}})}}
+               .dump());
   EXPECT_EQ(ada->of("error").back()["code"], "bad-offer");
   say(ada, R"({"type":"subscribe.answer","sdp":"v=0"})");
   EXPECT_EQ(ada->of("error").back()["code"], "no-offer");
@@ -313,6 +325,8 @@ TEST_F(MeetingsTest, AWhipPublisherJoinsWithoutASocketAndLeavesOnDelete) {
 TEST_F(MeetingsTest, WhipRefusesWhatItCannotServe) {
   EXPECT_EQ(meetings_->whipPublish("../x", "", "v=0").status, 400);
   EXPECT_EQ(meetings_->whipPublish("m", "", "not sdp").status, 400);
+  std::string offer = readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast.sdp");
+  EXPECT_EQ(meetings_->whipPublish("m", "\xff\xfe" "bad", offer).status, 400);
   std::string unencrypted =
       readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast-unencrypted.sdp");
   WhipResult plain = meetings_->whipPublish("m", "", unencrypted);

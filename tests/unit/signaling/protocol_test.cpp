@@ -36,8 +36,7 @@ TEST(Protocol, RejectsMalformedAndHostileMessagesWithACode) {
   EXPECT_EQ(errorOf(R"({"type":"echo.offer"})").code, "bad-message");
   EXPECT_EQ(errorOf(R"({"type":"echo.offer","sdp":7})").code, "bad-message");
   EXPECT_EQ(errorOf(R"({"type":"launch.missiles"})").code, "unknown-type");
-  EXPECT_EQ(errorOf(R"({"type":"echo.offer","version":99,"sdp":""})").code,
-            "unsupported-version");
+  EXPECT_EQ(errorOf(R"({"type":"echo.offer","version":99,"sdp":""})").code, "unsupported-version");
   std::string deep(100000, '[');
   EXPECT_EQ(errorOf(deep).code, "bad-json");
   std::string huge = R"({"type":"echo.offer","sdp":")" + std::string(kMaxSdpBytes + 1, 'a') + "\"}";
@@ -69,7 +68,8 @@ T messageOf(std::string_view text) {
 }
 
 TEST(Protocol, ParsesJoinWithTrimmedNameAndOptionalResume) {
-  auto join = messageOf<Join>(R"({"type":"join","version":1,"meeting":"quiet-otter-42","name":"  Ada Lovelace "})");
+  auto join = messageOf<Join>(
+      R"({"type":"join","version":1,"meeting":"quiet-otter-42","name":"  Ada Lovelace "})");
   EXPECT_EQ(join.meeting, "quiet-otter-42");
   EXPECT_EQ(join.name, "Ada Lovelace");
   EXPECT_FALSE(join.resume);
@@ -87,13 +87,24 @@ TEST(Protocol, RejectsBadMeetingNamesAndDisplayNames) {
   EXPECT_EQ(errorOf(R"({"type":"join","meeting":"ok","name":"   "})").code, "bad-name");
   EXPECT_EQ(errorOf(R"({"type":"join","meeting":"ok","name":"a\u0007b"})").code, "bad-name");
   std::string longName(65, 'x');
-  EXPECT_EQ(errorOf(R"({"type":"join","meeting":"ok","name":")" + longName + "\"}").code, "bad-name");
+  EXPECT_EQ(errorOf(R"({"type":"join","meeting":"ok","name":")" + longName + "\"}").code,
+            "bad-name");
   // 64 characters of two bytes each are still 64 characters.
   std::string umlauts;
   for (int i = 0; i < 64; ++i) umlauts += "ä";
   EXPECT_EQ(messageOf<Join>(R"({"type":"join","meeting":"ok","name":")" + umlauts + "\"}").name,
             umlauts);
   EXPECT_EQ(errorOf(R"({"type":"join","meeting":"ok","name":"a","resume":7})").code, "bad-message");
+}
+
+TEST(Protocol, DisplayNamesMustBeValidUtf8WithoutControlCharacters) {
+  EXPECT_EQ(normalizeDisplayName("  Zoë  "), "Zoë");
+  EXPECT_FALSE(normalizeDisplayName("\xff\xfe" "bad"));
+  EXPECT_FALSE(normalizeDisplayName("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(normalizeDisplayName("\xed\xa0\x80"));      // a surrogate
+  EXPECT_FALSE(normalizeDisplayName("caf\xc3"));            // cut in the middle
+  EXPECT_FALSE(normalizeDisplayName("tab\there"));
+  EXPECT_TRUE(normalizeDisplayName("\xf0\x9f\x8e\xa5 studio"));  // 4-byte UTF-8
 }
 
 TEST(Protocol, ParsesPublishAndValidatesItsTracks) {
@@ -103,14 +114,19 @@ TEST(Protocol, ParsesPublishAndValidatesItsTracks) {
   EXPECT_EQ(publish.tracks[1].mid, "1");
   EXPECT_EQ(publish.tracks[1].source, TrackSource::Camera);
   EXPECT_EQ(errorOf(R"({"type":"publish","sdp":"v=0"})").code, "bad-message");
-  EXPECT_EQ(errorOf(R"({"type":"publish","sdp":"v=0","tracks":[{"mid":"0","source":"radio"}]})").code,
-            "bad-message");
-  EXPECT_EQ(errorOf(R"({"type":"publish","sdp":"v=0","tracks":[{"mid":"0","source":"camera"},{"mid":"0","source":"screen"}]})")
-                .code,
-            "bad-message");
-  EXPECT_EQ(errorOf(R"({"type":"publish","sdp":"v=0","tracks":[{"mid":"0","source":"camera"},{"mid":"1","source":"camera"}]})")
-                .code,
-            "bad-message");
+  EXPECT_EQ(
+      errorOf(R"({"type":"publish","sdp":"v=0","tracks":[{"mid":"0","source":"radio"}]})").code,
+      "bad-message");
+  EXPECT_EQ(
+      errorOf(
+          R"({"type":"publish","sdp":"v=0","tracks":[{"mid":"0","source":"camera"},{"mid":"0","source":"screen"}]})")
+          .code,
+      "bad-message");
+  EXPECT_EQ(
+      errorOf(
+          R"({"type":"publish","sdp":"v=0","tracks":[{"mid":"0","source":"camera"},{"mid":"1","source":"camera"}]})")
+          .code,
+      "bad-message");
 }
 
 TEST(Protocol, ParsesMuteChatLeaveAndSubscribeMessages) {
@@ -136,8 +152,8 @@ TEST(Protocol, EncodesMeetingMessages) {
   EXPECT_EQ(joined["participants"][0]["tracks"][0]["source"], "camera");
   EXPECT_EQ(joined["participants"][0]["tracks"][0]["kind"], "video");
   EXPECT_EQ(joined["participants"][0]["tracks"][0]["muted"], true);
-  auto offer = nlohmann::json::parse(
-      encodeSubscribeOffer("v=0", {{"3", "p1", TrackSource::Microphone}}));
+  auto offer =
+      nlohmann::json::parse(encodeSubscribeOffer("v=0", {{"3", "p1", TrackSource::Microphone}}));
   EXPECT_EQ(offer["tracks"][0]["kind"], "audio");
   EXPECT_EQ(offer["tracks"][0]["mid"], "3");
   auto chat = nlohmann::json::parse(encodeChat("p1", "Ada", "<b>hi</b>", 1700000000000));
