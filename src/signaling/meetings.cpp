@@ -365,8 +365,11 @@ WhipResult Meetings::whipPublish(const std::string& meetingName, const std::stri
   bool haveAudio = false;
   int videos = 0;
   for (const auto& m : offer->media) {
-    if (m.mid.empty() || m.port == 0 || !sdp::sends(m.direction.value_or(sdp::Direction::SendRecv)))
+    // Port 0 with a=bundle-only is a bundled section (RFC 8843 §6), as GStreamer sends it.
+    bool rejected = m.port == 0 && !m.bundleOnly;
+    if (m.mid.empty() || rejected || !sdp::sends(m.direction.value_or(sdp::Direction::SendRecv))) {
       continue;
+    }
     if (m.kind == sdp::MediaKind::Audio && !haveAudio) {
       haveAudio = true;
       publish.tracks.push_back({m.mid, TrackSource::Microphone});

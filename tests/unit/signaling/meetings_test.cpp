@@ -322,11 +322,30 @@ TEST_F(MeetingsTest, AWhipPublisherJoinsWithoutASocketAndLeavesOnDelete) {
   EXPECT_FALSE(meetings_->whipDelete("m", result.resource));  // only once
 }
 
+TEST_F(MeetingsTest, WhipTakesBundleOnlySectionsAsGStreamerSendsThem) {
+  auto ada = join("m", "Ada");
+  // webrtcbin's max-bundle offer: every section after the first has port 0 and a=bundle-only.
+  std::string offer = readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast.sdp");
+  offer.replace(offer.find("m=video 9 "), 10, "m=video 0 ");
+  offer.replace(offer.find("a=mid:1\r\n"), 9, "a=mid:1\r\na=bundle-only\r\n");
+  WhipResult result = meetings_->whipPublish("m", "Feed", offer);
+  ASSERT_EQ(result.status, 201) << result.error;
+  auto offers = ada->of("subscribe.offer");
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0]["tracks"].size(), 2u);  // the bundle-only video is a camera
+}
+
 TEST_F(MeetingsTest, WhipRefusesWhatItCannotServe) {
   EXPECT_EQ(meetings_->whipPublish("../x", "", "v=0").status, 400);
   EXPECT_EQ(meetings_->whipPublish("m", "", "not sdp").status, 400);
   std::string offer = readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast.sdp");
-  EXPECT_EQ(meetings_->whipPublish("m", "\xff\xfe" "bad", offer).status, 400);
+  EXPECT_EQ(meetings_
+                ->whipPublish("m",
+                              "\xff\xfe"
+                              "bad",
+                              offer)
+                .status,
+            400);
   std::string unencrypted =
       readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast-unencrypted.sdp");
   WhipResult plain = meetings_->whipPublish("m", "", unencrypted);

@@ -99,10 +99,12 @@ TEST(Protocol, RejectsBadMeetingNamesAndDisplayNames) {
 
 TEST(Protocol, DisplayNamesMustBeValidUtf8WithoutControlCharacters) {
   EXPECT_EQ(normalizeDisplayName("  Zoë  "), "Zoë");
-  EXPECT_FALSE(normalizeDisplayName("\xff\xfe" "bad"));
-  EXPECT_FALSE(normalizeDisplayName("\xc0\xaf"));          // overlong '/'
-  EXPECT_FALSE(normalizeDisplayName("\xed\xa0\x80"));      // a surrogate
-  EXPECT_FALSE(normalizeDisplayName("caf\xc3"));            // cut in the middle
+  EXPECT_FALSE(
+      normalizeDisplayName("\xff\xfe"
+                           "bad"));
+  EXPECT_FALSE(normalizeDisplayName("\xc0\xaf"));      // overlong '/'
+  EXPECT_FALSE(normalizeDisplayName("\xed\xa0\x80"));  // a surrogate
+  EXPECT_FALSE(normalizeDisplayName("caf\xc3"));       // cut in the middle
   EXPECT_FALSE(normalizeDisplayName("tab\there"));
   EXPECT_TRUE(normalizeDisplayName("\xf0\x9f\x8e\xa5 studio"));  // 4-byte UTF-8
 }
