@@ -2,7 +2,8 @@
 # Installs what Treff needs from Debian's and npm's registries, and nothing that is already there.
 #   tools/install-deps.sh build   the compiler toolchain and libraries, and the web app's packages
 #   tools/install-deps.sh test    the above, plus clang's sanitizer/fuzzer runtime, libsrtp2 (the
-#                                 SRTP test oracle), Chromium and the benchmark library
+#                                 SRTP test oracle), Chromium, the benchmark library and GStreamer
+#                                 (the WHIP test's client)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-build}
@@ -10,7 +11,10 @@ mode=${1:-build}
 build_pkgs=(build-essential cmake ninja-build pkg-config ccache libssl-dev libboost-dev
             nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
             libgtest-dev libgmock-dev)
-test_pkgs=(clang libclang-rt-14-dev libsrtp2-dev libbenchmark-dev chromium iproute2 util-linux)
+# GStreamer's webrtcbin with Debian's Python bindings is the WHIP client of tests/e2e/whip.test.mjs.
+test_pkgs=(clang libclang-rt-14-dev libsrtp2-dev libbenchmark-dev chromium iproute2 util-linux
+           gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+           gstreamer1.0-nice gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 python3-gi)
 
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
