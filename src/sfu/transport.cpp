@@ -190,24 +190,14 @@ void Transport::onSrtp(util::PacketRef packet, const MediaPath& path, uint64_t n
 }
 
 bool Transport::sendRtp(const uint8_t* data, size_t size) {
-  if (!srtpOut_ || !selected_.valid()) return false;
-  util::PacketRef out = worker_.pool().acquire();
-  if (!out) {
-    worker_.stats().drop(DropReason::NoBuffer);
-    return false;
-  }
-  size_t outSize = 0;
-  if (srtpOut_->protectRtp(data, size, out->data(), util::PacketBuffer::kCapacity, &outSize) !=
-      srtp::Error::Ok) {
-    worker_.stats().drop(DropReason::SrtpOther);
-    return false;
-  }
-  out->size = static_cast<uint32_t>(outSize);
-  worker_.stats().add(Counter::RtpOut);
-  return worker_.send(selected_, std::move(out));
+  return sendProtected(data, size, false);
 }
 
 bool Transport::sendRtcp(const uint8_t* data, size_t size) {
+  return sendProtected(data, size, true);
+}
+
+bool Transport::sendProtected(const uint8_t* data, size_t size, bool rtcp) {
   if (!srtpOut_ || !selected_.valid()) return false;
   util::PacketRef out = worker_.pool().acquire();
   if (!out) {
@@ -215,13 +205,15 @@ bool Transport::sendRtcp(const uint8_t* data, size_t size) {
     return false;
   }
   size_t outSize = 0;
-  if (srtpOut_->protectRtcp(data, size, out->data(), util::PacketBuffer::kCapacity, &outSize) !=
-      srtp::Error::Ok) {
+  constexpr size_t kCap = util::PacketBuffer::kCapacity;
+  srtp::Error err = rtcp ? srtpOut_->protectRtcp(data, size, out->data(), kCap, &outSize)
+                         : srtpOut_->protectRtp(data, size, out->data(), kCap, &outSize);
+  if (err != srtp::Error::Ok) {
     worker_.stats().drop(DropReason::SrtpOther);
     return false;
   }
   out->size = static_cast<uint32_t>(outSize);
-  worker_.stats().add(Counter::RtcpOut);
+  worker_.stats().add(rtcp ? Counter::RtcpOut : Counter::RtpOut);
   return worker_.send(selected_, std::move(out));
 }
 

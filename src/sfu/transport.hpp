@@ -95,6 +95,7 @@ class Transport final : public dtls::DtlsTransport::Listener {
   void onDtlsApplicationData(const uint8_t*, size_t) override {}
 
   void close(const char* reason);
+  bool sendProtected(const uint8_t* data, size_t size, bool rtcp);
   bool knownPath(const MediaPath& path) const;
   void sendTwccFeedback(uint64_t nowUs);
 

@@ -20,6 +20,7 @@
 #include "dtls/dtls_transport.hpp"
 #include "ice/stun_builder.hpp"
 #include "ice/stun_message.hpp"
+#include "loopback_client.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtcp_psfb.hpp"
 #include "rtp/rtp_packet.hpp"
@@ -29,6 +30,8 @@
 
 namespace treff::sfu {
 namespace {
+
+using test_support::freePort;
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path);
@@ -45,23 +48,6 @@ uint64_t metric(const std::string& text, const std::string& name) {
 }
 
 // A port base with both UDP and TCP free (bound, then released).
-uint16_t freePort() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int u = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(u, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    socklen_t len = sizeof(a);
-    getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
-    int t = socket(AF_INET, SOCK_STREAM, 0);
-    bool ok = bind(t, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-    close(t);
-    close(u);
-    if (ok) return ntohs(a.sin_port);
-  }
-  return 0;
-}
 
 // The client's side of one candidate pair: UDP, or ICE-TCP with RFC 4571 framing.
 class UdpClient {

@@ -22,6 +22,8 @@
 namespace treff::sfu {
 namespace {
 
+using test_support::freePort;
+
 using test_support::LoopbackClient;
 
 // Firefox's numbering, as in tests/data/firefox-offer-simulcast.sdp.
@@ -39,18 +41,6 @@ std::string readFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-uint16_t freePort() {
-  int u = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(u, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
-  close(u);
-  return ntohs(a.sin_port);
 }
 
 // A VP8 payload: descriptor with a 15-bit PictureID, then a key or delta frame header.
