@@ -75,6 +75,17 @@ void Participant::setPublish(const PublishSpec& spec) {
     }
     if (kept) {
       kept->setExtensions(spec.remote.extensions);
+      // Simulcast SSRCs were learned from RID extensions that the browser stopped sending once
+      // RTCP acknowledged them: the new identifier must know them already.
+      for (size_t i = 0; i < kept->layerCount(); ++i) {
+        const auto& layer = kept->layer(i);
+        if (!layer.ssrc || identifier_->find(layer.ssrc)) continue;
+        try {
+          identifier_->addSsrc(layer.ssrc, ps.mid, layer.rid);
+        } catch (const std::exception&) {
+          // Full table: the extensions identify it if they come back.
+        }
+      }
       next.push_back(std::move(kept));
     } else {
       next.push_back(std::make_unique<Publication>(id_, ps, spec.remote.extensions));

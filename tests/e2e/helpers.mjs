@@ -23,13 +23,14 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-// Starts `treff` from $TREFF_BIN on 127.0.0.1 with an OS-chosen HTTP port and waits for the
-// line with its URL. Returns { url, origin, output(), stop() }.
-export async function startTreff({ mediaPort }) {
+// Starts `treff` from $TREFF_BIN on 127.0.0.1 (or on listenIps; HTTP is served on the first)
+// with an OS-chosen HTTP port and waits for the line with its URL.
+// Returns { url, origin, output(), stop() }.
+export async function startTreff({ mediaPort, listenIps = ['127.0.0.1'] }) {
   const bin = process.env.TREFF_BIN;
   if (!bin) throw new Error('set TREFF_BIN to the treff binary (see tests/e2e/run.sh)');
-  const args = ['--listen-ip', '127.0.0.1', '--http-port', '0', '--media-port', String(mediaPort),
-                '--workers', '1'];
+  const args = [...listenIps.flatMap((ip) => ['--listen-ip', ip]), '--http-port', '0',
+                '--media-port', String(mediaPort), '--workers', '1'];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
   const remember = (line) => {
@@ -53,7 +54,7 @@ export async function startTreff({ mediaPort }) {
       const timer = setTimeout(() => reject(new Error('treff printed no URL within 15 s')), 15000);
       stdout.on('line', (line) => {
         remember(line);
-        const match = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(line);
+        const match = /(http:\/\/[0-9.]+:\d+\/)/.exec(line);
         if (match) {
           clearTimeout(timer);
           resolve(match[1]);
@@ -76,8 +77,10 @@ export async function startTreff({ mediaPort }) {
   }
 }
 
-export async function launchChromium() {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+// extraArgs are appended to the usual flags; executablePath may be a wrapper script that execs
+// Chromium (for example inside another network namespace).
+export async function launchChromium({ extraArgs = [], executablePath = CHROMIUM } = {}) {
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 // Polls fn (async, returns a value or a falsy value) until it returns something truthy.

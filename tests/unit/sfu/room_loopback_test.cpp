@@ -84,6 +84,7 @@ class RoomLoopback : public ::testing::Test {
     ps.publications.push_back(
         {"0", Source::Microphone, {{"opus", 48000, kFfOpus, std::nullopt}}, {}, {}});
     plane_->setPublisher(room_, "P", ps);
+    publishSpec_ = ps;
 
     SubscribeSpec ss;
     ss.localIce = {"srvsubscribe", "server-subscribe-password-0123"};
@@ -110,22 +111,24 @@ class RoomLoopback : public ::testing::Test {
   void TearDown() override { plane_->stop(); }
 
   void sendVideo(uint32_t ssrc, std::string_view rid, uint16_t seq, uint32_t ts, bool keyframe,
-                 uint16_t pictureId, uint8_t pt = kFfVp8) {
+                 uint16_t pictureId, uint8_t pt = kFfVp8, bool withIds = true) {
     uint8_t buf[1500];
     rtp::RtpHeaderFields h{pt, true, seq, ts, ssrc};
     uint8_t twcc[2];
     util::storeBe16(twcc, ++twcc_);
     uint8_t abs[3] = {1, 2, 3};
     auto payload = vp8Payload(keyframe, pictureId);
-    size_t n =
-        rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
-            .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("1"), 1))
-            .addExtension(
-                kFfRid, util::ConstBytes(reinterpret_cast<const uint8_t*>(rid.data()), rid.size()))
-            .addExtension(kFfTwcc, twcc)
-            .addExtension(kFfAbsSendTime, abs)
-            .setPayload(payload)
-            .finish();
+    rtp::RtpPacketBuilder builder(util::MutableBytes(buf, sizeof(buf)), h);
+    if (withIds) {
+      // Browsers stop sending MID and RID once RTCP acknowledged the SSRC.
+      builder.addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("1"), 1))
+          .addExtension(kFfRid,
+                        util::ConstBytes(reinterpret_cast<const uint8_t*>(rid.data()), rid.size()));
+    }
+    size_t n = builder.addExtension(kFfTwcc, twcc)
+                   .addExtension(kFfAbsSendTime, abs)
+                   .setPayload(payload)
+                   .finish();
     publisher_->sendRtp(buf, n);
   }
 
@@ -156,6 +159,7 @@ class RoomLoopback : public ::testing::Test {
   uint16_t port_ = 0;
   std::unique_ptr<MediaPlane> plane_;
   uint64_t room_ = 0;
+  PublishSpec publishSpec_;
   std::unique_ptr<LoopbackClient> publisher_;
   std::unique_ptr<LoopbackClient> subscriber_;
   uint16_t twcc_ = 0;
@@ -218,6 +222,19 @@ TEST_F(RoomLoopback, ForwardsInTheSubscribersNumberingAcrossWrapAndLayerSwitch) 
   EXPECT_EQ(r.view.sequence(), static_cast<uint16_t>(switched + 1));
   ASSERT_TRUE(rtp::parseVp8Descriptor(r.view.payload(), &d));
   EXPECT_EQ(d.pictureId, 108);
+}
+
+TEST_F(RoomLoopback, ARepublishKeepsTheSimulcastSsrcsItLearned) {
+  sendVideo(kLayerQ, "q", 100, 1000, true, 1);
+  Received r;
+  ASSERT_TRUE(receive(&r));
+  // A new publish offer (a screen share starts, an ICE restart): the same tracks stay.
+  plane_->setPublisher(room_, "P", publishSpec_);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // The browser no longer sends MID and RID for this SSRC.
+  sendVideo(kLayerQ, "q", 101, 4000, false, 2, kFfVp8, /*withIds=*/false);
+  ASSERT_TRUE(receive(&r));
+  EXPECT_EQ(r.view.ssrc(), kOutVideo);
 }
 
 TEST_F(RoomLoopback, AudioGetsTheSubscribersPayloadTypeAndKeepsItsLevel) {

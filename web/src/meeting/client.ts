@@ -47,6 +47,15 @@ const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
 ];
 const GATHERING_TIMEOUT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 10_000;
+// ICE restarts: the WebSocket may well survive a short network cut that the media path does
+// not. A connection 'disconnected' this long gets one (at once when 'failed'), and again after
+// each retry interval until it connects. Chromium says 'disconnected' only some 5 s into a cut,
+// so a connection that has received nothing at all (not even the answers to its ICE
+// keepalives, sent every 2.5 s) for SILENCE_MS counts as cut too; checked every second.
+const ICE_RESTART_AFTER_MS = 2_000;
+const ICE_RETRY_MS = 4_000;
+const SILENCE_MS = 3_000;
+const TRAFFIC_CHECK_MS = 1_000;
 const STATS_INTERVAL_MS = 2_000;
 const MAX_BACKOFF_MS = 8_000;
 export const MAX_CHAT_LENGTH = 2000;
@@ -94,6 +103,7 @@ export class MeetingClient {
   private retryTimer: number | undefined;
   private connectTimer: number | undefined;
   private statsTimer: number | undefined;
+  private trafficTimer: number | undefined;
   private pub: RTCPeerConnection | null = null;
   private sub: RTCPeerConnection | null = null;
   private tx: Record<Source, RTCRtpTransceiver | null> =
@@ -103,6 +113,11 @@ export class MeetingClient {
   private publishWaiter: { resolve(sdp: string): void; reject(err: Error): void } | null = null;
   private muteSyncPending = false;
   private subscribeChain: Promise<void> = Promise.resolve();
+  private iceTimers = new Map<RTCPeerConnection, number>();
+  // Per connection: bytes received at the last check and when that count last grew, and when
+  // ICE was last restarted (performance.now() times).
+  private traffic = new Map<RTCPeerConnection, { bytes: number; at: number }>();
+  private restartedAt = new Map<RTCPeerConnection, number>();
   private trackMap = new Map<string, SubscribedTrack>();
   private meter = new QualityMeter();
   private chatKey = 0;
@@ -114,6 +129,7 @@ export class MeetingClient {
   start(): void {
     this.connect();
     this.statsTimer = window.setInterval(() => void this.pollStats(), STATS_INTERVAL_MS);
+    this.trafficTimer = window.setInterval(() => void this.checkTraffic(), TRAFFIC_CHECK_MS);
   }
 
   get joined(): boolean {
@@ -433,6 +449,8 @@ export class MeetingClient {
     // requestPublish() itself; negotiationneeded would only duplicate those offers.
     pub.onconnectionstatechange = () => this.onConnectionState(pub);
     sub.onconnectionstatechange = () => this.onConnectionState(sub);
+    pub.oniceconnectionstatechange = () => this.watchIce(pub);
+    sub.oniceconnectionstatechange = () => this.watchIce(sub);
     sub.ontrack = () => this.refreshRemoteTracks();
     this.trackMap = new Map();
     this.remoteTracks = [];
@@ -458,8 +476,13 @@ export class MeetingClient {
     for (const pc of [this.pub, this.sub]) {
       if (!pc) continue;
       pc.onnegotiationneeded = pc.onconnectionstatechange = pc.ontrack = null;
+      pc.oniceconnectionstatechange = null;
       pc.close();
     }
+    this.iceTimers.forEach((timer) => window.clearTimeout(timer));
+    this.iceTimers.clear();
+    this.traffic.clear();
+    this.restartedAt.clear();
     this.pub = this.sub = null;
     this.publishWaiter?.reject(new SocketLost());
     this.publishWaiter = null;
@@ -589,15 +612,71 @@ export class MeetingClient {
   private onConnectionState(pc: RTCPeerConnection): void {
     const states = [this.pub?.connectionState, this.sub?.connectionState];
     this.mediaInterrupted = states.includes('disconnected') || states.includes('failed');
-    if (pc.connectionState === 'failed' && this.sessionLive) {
-      if (pc === this.pub) {
-        pc.restartIce();
-        this.requestPublish();
-      } else if (pc === this.sub) {
-        this.send({ type: 'subscribe.restart' });
+    if (pc.connectionState === 'failed') this.watchIce(pc);
+    this.changed();
+  }
+
+  // Restarts ICE on a connection that stays broken, and keeps retrying until it connects.
+  private watchIce(pc: RTCPeerConnection): void {
+    const state = pc.iceConnectionState;
+    if (state !== 'disconnected' && state !== 'failed') {
+      if (state === 'connected' || state === 'completed' || state === 'closed') {
+        window.clearTimeout(this.iceTimers.get(pc));
+        this.iceTimers.delete(pc);
+      }
+      return;
+    }
+    if (this.iceTimers.has(pc)) return;
+    this.scheduleIceRestart(pc, state === 'failed' ? 0 : ICE_RESTART_AFTER_MS);
+  }
+
+  private scheduleIceRestart(pc: RTCPeerConnection, delayMs: number): void {
+    this.iceTimers.set(pc, window.setTimeout(() => {
+      this.iceTimers.delete(pc);
+      const state = pc.iceConnectionState;
+      if (pc !== this.pub && pc !== this.sub) return;
+      if (state === 'connected' || state === 'completed' || state === 'closed') return;
+      // Without a live socket the rejoin restarts ICE itself (onJoined); check again later.
+      this.restartIce(pc);
+      this.scheduleIceRestart(pc, ICE_RETRY_MS);
+    }, delayMs));
+  }
+
+  // A connection that still says 'connected' but has received nothing for SILENCE_MS gets an
+  // ICE restart, and another one every SILENCE_MS while the silence lasts.
+  private async checkTraffic(): Promise<void> {
+    for (const pc of [this.pub, this.sub]) {
+      if (!pc || !this.sessionLive) continue;
+      if (pc.iceConnectionState !== 'connected' && pc.iceConnectionState !== 'completed') continue;
+      let bytes = 0;
+      try {
+        (await pc.getStats()).forEach((r) => {
+          if (r.type === 'transport') bytes += (r as RTCTransportStats).bytesReceived ?? 0;
+        });
+      } catch {
+        continue;  // closed meanwhile
+      }
+      const now = performance.now();
+      const seen = this.traffic.get(pc);
+      if (!seen || bytes !== seen.bytes) {
+        this.traffic.set(pc, { bytes, at: now });
+      } else if (now - Math.max(seen.at, this.restartedAt.get(pc) ?? 0) >= SILENCE_MS) {
+        this.restartIce(pc);
       }
     }
-    this.changed();
+  }
+
+  private restartIce(pc: RTCPeerConnection): void {
+    if (!this.sessionLive) return;
+    if (pc === this.pub) {
+      pc.restartIce();
+      this.requestPublish();
+    } else if (pc === this.sub) {
+      this.send({ type: 'subscribe.restart' });
+    } else {
+      return;
+    }
+    this.restartedAt.set(pc, performance.now());
   }
 
   private async pollStats(): Promise<void> {
@@ -636,6 +715,7 @@ export class MeetingClient {
     window.clearTimeout(this.retryTimer);
     window.clearTimeout(this.connectTimer);
     window.clearInterval(this.statsTimer);
+    window.clearInterval(this.trafficTimer);
     this.sessionLive = false;
     if (this.ws) {
       const ws = this.ws;
