@@ -107,6 +107,7 @@ struct Meetings::Participant {
   bool offerInFlight = false;
   bool dirty = false;
   bool forceOffer = false;
+  bool restartIce = false;  // the next subscribe offer carries new ICE credentials
   sdp::SessionDescription lastOffer;
   std::string cname;
 
@@ -486,6 +487,10 @@ void Meetings::renegotiate(Meeting& meeting, Participant& p) {
   p.forceOffer = false;
   if (p.slots.empty()) return;  // nothing to receive yet: no peer connection needed
 
+  if (p.restartIce) {
+    p.subscribeIce = {util::randomIceString(16), util::randomIceString(32)};
+    p.restartIce = false;
+  }
   sdp::SubscribeOfferParameters params;
   params.iceUfrag = p.subscribeIce.ufrag;
   params.icePwd = p.subscribeIce.pwd;
@@ -568,8 +573,9 @@ void Meetings::subscribeAnswer(Meeting& meeting, Participant& p, const Subscribe
 }
 
 void Meetings::subscribeRestart(Meeting& meeting, Participant& p) {
-  p.subscribeIce = {util::randomIceString(16), util::randomIceString(32)};
-  p.offerInFlight = false;
+  // New credentials go into the next offer. An offer still in flight is answered first with
+  // the credentials it carried, so the browser's answer and the server's transport agree.
+  p.restartIce = true;
   p.forceOffer = true;
   renegotiate(meeting, p);
 }

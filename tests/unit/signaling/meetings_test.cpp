@@ -195,6 +195,27 @@ TEST_F(MeetingsTest, PublishingSendsAnAnswerAndOffersTheTracksToOthers) {
   EXPECT_NE(second.find("a=inactive"), std::string::npos);
 }
 
+TEST_F(MeetingsTest, AnIceRestartWaitsForTheOfferInFlight) {
+  auto ada = join("m", "Ada");
+  auto bob = join("m", "Bob");
+  publishCameraAndMicrophone(ada);
+  ASSERT_EQ(bob->of("subscribe.offer").size(), 1u);
+  std::string first = bob->of("subscribe.offer")[0]["sdp"];
+  // Bob asks for an ICE restart before answering: his answer to the first offer still counts.
+  say(bob, R"({"type":"subscribe.restart"})");
+  EXPECT_EQ(bob->of("subscribe.offer").size(), 1u);
+  say(bob, Json{{"type", "subscribe.answer"}, {"sdp", answerTo(first)}}.dump());
+  EXPECT_TRUE(bob->of("error").empty());
+  auto offers = bob->of("subscribe.offer");
+  ASSERT_EQ(offers.size(), 2u);
+  std::smatch a, b;
+  std::string second = offers[1]["sdp"];
+  std::regex ufrag("a=ice-ufrag:(\\S+)");
+  ASSERT_TRUE(std::regex_search(first, a, ufrag));
+  ASSERT_TRUE(std::regex_search(second, b, ufrag));
+  EXPECT_NE(a[1].str(), b[1].str());
+}
+
 TEST_F(MeetingsTest, MuteChatAndLeaveReachTheOthers) {
   auto ada = join("m", "Ada");
   auto bob = join("m", "Bob");
