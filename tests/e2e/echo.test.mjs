@@ -153,10 +153,14 @@ test('echo test: media goes to treff and comes back', { timeout: 90_000 }, async
 
     // Stop closes the peer connection and releases the camera.
     await page.getByRole('button', { name: 'Stop' }).click();
-    const stopped = await page.evaluate(() => ({
-      state: window.__treffPeerConnections[0].connectionState,
-      camera: document.getElementById('local-video').srcObject,
-    }));
+    // The page re-renders after the click: wait (briefly) for the camera to be released.
+    const stopped = await waitFor(async () => {
+      const f = await page.evaluate(() => ({
+        state: window.__treffPeerConnections[0].connectionState,
+        camera: document.getElementById('local-video')?.srcObject ?? null,
+      }));
+      return f.state === 'closed' && f.camera === null && f;
+    }, { timeoutMs: 3000, what: 'Stop to close the connection and release the camera' });
     assert.equal(stopped.state, 'closed');
     assert.equal(stopped.camera, null);
     await page.getByRole('button', { name: 'Start echo test' }).waitFor();
