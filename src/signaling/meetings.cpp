@@ -69,6 +69,7 @@ struct Meetings::Participant {
   struct Track {
     std::string mid;
     bool muted = false;
+    bool stereo = false;  // Opus negotiated with stereo=1: subscribers are offered stereo too
   };
   // One m-section of the subscribe peer connection.
   struct Slot {
@@ -314,6 +315,7 @@ std::string Meetings::applyPublish(Meeting& meeting, Participant& p, const Publi
   auto answer = sdp::negotiateAnswer(*offer, p.publishLocal);
   if (!answer) return "the offer cannot be served: " + answer.error();
   sfu::PublishSpec spec;
+  std::map<std::string, bool> stereo;  // by mid
   spec.localIce = {p.publishLocal.iceUfrag, p.publishLocal.icePwd};
   spec.remote.ice = {answer->remoteIceUfrag, answer->remoteIcePwd};
   spec.remote.fingerprintAlgorithm = answer->remoteFingerprint.algorithm;
@@ -327,6 +329,10 @@ std::string Meetings::applyPublish(Meeting& meeting, Participant& p, const Publi
              ") is not a sending " + std::string(kindOf(track.source)) + " m-section of the offer";
     }
     spec.remote.extensions = extensionMapOf(media->extensionIds, spec.remote.extensions);
+    // RFC 7587 §7: the answer's stereo=1 says this sender's Opus carries two channels.
+    for (const auto& c : media->codecs) {
+      if (c.fmtp.find("stereo=1") != std::string::npos) stereo[track.mid] = true;
+    }
     sfu::PublicationSpec pub;
     pub.mid = track.mid;
     pub.source = toSfu(track.source);
@@ -342,7 +348,7 @@ std::string Meetings::applyPublish(Meeting& meeting, Participant& p, const Publi
 
   std::map<TrackSource, Participant::Track> tracks;
   for (const auto& track : publish.tracks) {
-    tracks[track.source] = Participant::Track{track.mid, p.muted[track.source]};
+    tracks[track.source] = Participant::Track{track.mid, p.muted[track.source], stereo[track.mid]};
   }
   bool changed = tracks.size() != p.tracks.size() ||
                  !std::equal(tracks.begin(), tracks.end(), p.tracks.begin(),
@@ -512,6 +518,11 @@ void Meetings::renegotiate(Meeting& meeting, Participant& p) {
       s.sender.cname = p.cname;
       s.sender.streamId = slot.publisher;
       s.sender.trackId = slot.publisher + "-" + std::string(toString(slot.source));
+      auto publisher = meeting.participants.find(slot.publisher);
+      if (publisher != meeting.participants.end()) {
+        auto track = publisher->second->tracks.find(slot.source);
+        s.stereo = track != publisher->second->tracks.end() && track->second.stereo;
+      }
       tracks.push_back(SubscribedTrack{slot.mid, slot.publisher, slot.source});
     }
     params.slots.push_back(std::move(s));

@@ -216,6 +216,32 @@ TEST_F(MeetingsTest, AnIceRestartWaitsForTheOfferInFlight) {
   EXPECT_NE(a[1].str(), b[1].str());
 }
 
+TEST_F(MeetingsTest, AStereoSenderIsOfferedAsStereo) {
+  auto ada = join("m", "Ada");
+  auto bob = join("m", "Bob");
+  std::string offer = readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast.sdp");
+  offer.replace(offer.find("a=fmtp:111 minptime=10;useinbandfec=1"), 37,
+                "a=fmtp:111 minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1");
+  say(ada, Json{{"type", "publish"},
+                {"sdp", offer},
+                {"tracks", Json::array({Json{{"mid", "0"}, {"source", "microphone"}}})}}
+               .dump());
+  auto answer = ada->of("publish.answer");
+  ASSERT_EQ(answer.size(), 1u);
+  EXPECT_NE(answer[0]["sdp"].get<std::string>().find("stereo=1"), std::string::npos);
+  auto offers = bob->of("subscribe.offer");
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_NE(offers[0]["sdp"].get<std::string>().find("stereo=1"), std::string::npos);
+
+  // A mono sender is offered as mono.
+  auto cy = join("n", "Cy");
+  auto dee = join("n", "Dee");
+  publishCameraAndMicrophone(cy);
+  ASSERT_EQ(dee->of("subscribe.offer").size(), 1u);
+  EXPECT_EQ(dee->of("subscribe.offer")[0]["sdp"].get<std::string>().find("stereo=1"),
+            std::string::npos);
+}
+
 TEST_F(MeetingsTest, MuteChatAndLeaveReachTheOthers) {
   auto ada = join("m", "Ada");
   auto bob = join("m", "Bob");
