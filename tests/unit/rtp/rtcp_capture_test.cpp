@@ -1,5 +1,5 @@
 // RTCP parsing on the real Chromium loopback capture
-// (tests/data/chromium-loopback-unencrypted.pcap, described in /work/shared/data/webrtc/README.md):
+// (tests/data/chromium-loopback-unencrypted.pcap, see tests/data/README.md):
 // every RTCP datagram, checked against the packet counts, the SDP and the RTP packets of the other
 // direction.
 #include <gtest/gtest.h>
