@@ -531,6 +531,9 @@ export class MeetingClient {
         if (pc.signalingState === 'have-local-offer') {
           await pc.setLocalDescription({ type: 'rollback' });
         }
+        // Without camera and microphone there is nothing to publish (and an offer without
+        // m-sections has no BUNDLE group, which browsers refuse): listen only.
+        if (pc.getTransceivers().length === 0) continue;
         await pc.setLocalDescription(await pc.createOffer());
         await gatheringComplete(pc);
         if (pc !== this.pub || !this.sessionLive) {
