@@ -5,6 +5,7 @@
 
 #include "sdp/answer.hpp"
 #include "sdp/codec_selection.hpp"
+#include "sdp/local_streams.hpp"
 #include "sdp/remote_streams.hpp"
 #include "util/random.hpp"
 
@@ -108,23 +109,6 @@ void answerSimulcast(const MediaSection& offered, MediaSection& answer, Negotiat
   if (!simulcast.recv.empty()) answer.simulcast = std::move(simulcast);
 }
 
-// RFC 5576 / RFC 8830: announce what we send on this section, with its FID repair stream.
-void addSender(const LocalSender& sender, bool haveRtx, MediaSection& answer) {
-  answer.msids.push_back(Msid{sender.streamId, sender.trackId});
-  const std::string msid =
-      sender.trackId.empty() ? sender.streamId : sender.streamId + ' ' + sender.trackId;
-  const bool withRtx = haveRtx && sender.rtxSsrc != 0;
-  auto announce = [&](uint32_t ssrc) {
-    answer.ssrcs.push_back(SsrcAttribute{ssrc, "cname", sender.cname});
-    answer.ssrcs.push_back(SsrcAttribute{ssrc, "msid", msid});
-  };
-  announce(sender.ssrc);
-  if (withRtx) {
-    answer.ssrcGroups.push_back(SsrcGroup{"FID", {sender.ssrc, sender.rtxSsrc}});
-    announce(sender.rtxSsrc);
-  }
-}
-
 struct SectionOutcome {
   MediaSection answer;
   NegotiatedMedia negotiated;
@@ -169,13 +153,9 @@ SectionOutcome answerSection(const MediaSection& offered, const LocalParameters&
   a.direction = answerDirection(offered.effectiveDirection(), sender != nullptr);
   if (receives(*a.direction)) answerSimulcast(offered, a, n);
   if (sends(*a.direction) && sender != nullptr) {
-    addSender(*sender, !selection.rtxToApt.empty(), a);
+    announceSender(*sender, !selection.rtxToApt.empty(), a);
   }
-  for (Candidate candidate : local.candidates) {
-    // RFC 6544 §4.5: an ICE-lite server only accepts TCP connections.
-    if (candidate.transport == "tcp" && candidate.tcpType.empty()) candidate.tcpType = "passive";
-    a.candidates.push_back(std::move(candidate));
-  }
+  addHostCandidates(local.candidates, a);
   a.endOfCandidates = true;  // RFC 8838 §8.2: a lite agent gathers nothing later
 
   n.accepted = true;

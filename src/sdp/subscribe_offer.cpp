@@ -1,5 +1,7 @@
 #include "sdp/subscribe_offer.hpp"
 
+#include "sdp/local_streams.hpp"
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -163,22 +165,6 @@ void checkParameters(const SubscribeOfferParameters& p) {
   if (video && p.codecs.video.empty()) fail("video slots need at least one video codec");
 }
 
-// RFC 5576 §4 and RFC 8830: announce the sent stream and its FID retransmission stream.
-void announceSender(const LocalSender& sender, MediaKind kind, MediaSection& section) {
-  section.msids.push_back(Msid{sender.streamId, sender.trackId});
-  const std::string msid =
-      sender.trackId.empty() ? sender.streamId : sender.streamId + ' ' + sender.trackId;
-  auto announce = [&](uint32_t ssrc) {
-    section.ssrcs.push_back(SsrcAttribute{ssrc, "cname", sender.cname});
-    section.ssrcs.push_back(SsrcAttribute{ssrc, "msid", msid});
-  };
-  announce(sender.ssrc);
-  if (kind == MediaKind::Video && sender.rtxSsrc != 0) {
-    section.ssrcGroups.push_back(SsrcGroup{"FID", {sender.ssrc, sender.rtxSsrc}});
-    announce(sender.rtxSsrc);
-  }
-}
-
 MediaSection offerSection(const SubscribeOfferParameters& p, const SubscribeSlot& slot,
                           const std::vector<Codec>& video) {
   MediaSection m;
@@ -197,12 +183,8 @@ MediaSection offerSection(const SubscribeOfferParameters& p, const SubscribeSlot
   m.extmaps = extensionsFor(slot.kind);
   m.codecs = slot.kind == MediaKind::Audio ? audioCodecs(slot.stereo) : video;
   m.direction = slot.active ? Direction::SendOnly : Direction::Inactive;
-  if (slot.active) announceSender(slot.sender, slot.kind, m);
-  for (Candidate candidate : p.candidates) {
-    // RFC 6544 §4.5: an ICE-lite server only accepts TCP connections.
-    if (candidate.transport == "tcp" && candidate.tcpType.empty()) candidate.tcpType = "passive";
-    m.candidates.push_back(std::move(candidate));
-  }
+  if (slot.active) announceSender(slot.sender, slot.kind == MediaKind::Video, m);
+  addHostCandidates(p.candidates, m);
   m.endOfCandidates = true;  // RFC 8838 §8.2: a lite agent gathers nothing later
   return m;
 }
