@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium, startTreff } from './helpers.mjs';
+import { assertPrivate, watchedContext } from './meeting_helpers.mjs';
 
 const MEDIA_PORT = 42010;
 
@@ -20,47 +21,6 @@ after(async () => {
   await treff?.stop();
 });
 
-function recordCspViolations() {
-  window.__treffCspViolations = [];
-  document.addEventListener('securitypolicyviolation', (e) => {
-    window.__treffCspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
-  });
-}
-
-// Opens a context that records every request, WebSocket and response of its pages.
-async function watchedContext() {
-  const context = await browser.newContext();
-  await context.addInitScript(recordCspViolations);
-  const seen = { requests: [], websockets: [], responses: [] };
-  context.on('request', (req) => seen.requests.push(req.url()));
-  context.on('response', (res) => seen.responses.push(res));
-  context.on('page', (page) => page.on('websocket', (ws) => seen.websockets.push(ws.url())));
-  return { context, seen };
-}
-
-async function assertPrivate(context, seen, pages) {
-  const origin = treff.origin;
-  const wsOrigin = origin.replace(/^http/, 'ws');
-  for (const url of seen.requests) {
-    const scheme = new URL(url).protocol;
-    if (scheme === 'data:' || scheme === 'blob:') continue;  // never leave the page
-    assert.equal(new URL(url).origin, origin, `request to another origin: ${url}`);
-  }
-  for (const url of seen.websockets) {
-    assert.equal(new URL(url).origin, wsOrigin, `WebSocket to another origin: ${url}`);
-  }
-  for (const res of seen.responses) {
-    const names = (await res.headersArray()).map((h) => h.name.toLowerCase());
-    assert.ok(!names.includes('set-cookie'), `Set-Cookie on ${res.url()}`);
-  }
-  assert.deepEqual(await context.cookies(), [], 'the browser holds no cookie');
-  for (const page of pages) {
-    assert.equal(await page.evaluate(() => document.cookie), '');
-    assert.deepEqual(await page.evaluate(() => window.__treffCspViolations), [],
-                     `CSP violations on ${page.url()}`);
-  }
-}
-
 async function assertCsp(response) {
   assert.ok(response, 'the page loaded');
   assert.equal(response.status(), 200, response.url());
@@ -75,7 +35,7 @@ async function assertCsp(response) {
 }
 
 test('landing page: same-origin only, no cookies, CSP', { timeout: 60_000 }, async () => {
-  const { context, seen } = await watchedContext();
+  const { context, seen } = await watchedContext(browser);
   try {
     const page = await context.newPage();
     const response = await page.goto(treff.url, { waitUntil: 'networkidle' });
@@ -84,7 +44,7 @@ test('landing page: same-origin only, no cookies, CSP', { timeout: 60_000 }, asy
     const link = page.getByRole('link', { name: /echo test/ });
     assert.equal(await link.getAttribute('href'), '/echo');
     assert.ok(seen.requests.length >= 3, 'the page, its script and its stylesheet were seen');
-    await assertPrivate(context, seen, [page]);
+    await assertPrivate(treff.origin, context, seen, [page]);
   } finally {
     await context.close().catch(() => {});
   }
@@ -92,7 +52,7 @@ test('landing page: same-origin only, no cookies, CSP', { timeout: 60_000 }, asy
 
 test('echo page: same-origin only, no cookies, CSP, while the test runs',
      { timeout: 60_000 }, async () => {
-  const { context, seen } = await watchedContext();
+  const { context, seen } = await watchedContext(browser);
   try {
     const page = await context.newPage();
     await page.goto(treff.url);
@@ -114,7 +74,7 @@ test('echo page: same-origin only, no cookies, CSP, while the test runs',
     }, null, { timeout: 20_000 });
     await page.waitForTimeout(2000);
     assert.ok(seen.websockets.length >= 1, 'the page opened its signaling WebSocket');
-    await assertPrivate(context, seen, [page]);
+    await assertPrivate(treff.origin, context, seen, [page]);
   } finally {
     await context.close().catch(() => {});
   }
