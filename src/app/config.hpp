@@ -11,7 +11,8 @@ struct Config {
   std::vector<std::string> listenIps{"127.0.0.1"};
   std::string announceIp;  // public address announced in candidates (server behind NAT)
   uint16_t httpPort = 8080;
-  uint16_t mediaPort = 40000;  // worker i uses mediaPort + i, for UDP and for TCP
+  uint16_t mediaPort = 10000;  // worker i uses mediaPort + i, for UDP and for TCP (below the
+                               // kernel's ephemeral range, so no outgoing socket takes it)
   unsigned workers = 0;        // 0: one per core
   std::string logLevel = "info";
   // Meetings.

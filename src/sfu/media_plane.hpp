@@ -24,7 +24,7 @@ class Worker;
 struct MediaPlaneConfig {
   std::vector<std::string> listenIps{"127.0.0.1"};
   std::string announceIp;
-  uint16_t mediaPort = 40000;
+  uint16_t mediaPort = 10000;
   unsigned workers = 1;
 };
 

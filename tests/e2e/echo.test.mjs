@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { counterValue, launchChromium, startTreff, waitFor } from './helpers.mjs';
 
-const MEDIA_PORT = 42000;
+const MEDIA_PORT = 20000;
 
 let treff;
 let browser;

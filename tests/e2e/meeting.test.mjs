@@ -10,7 +10,7 @@ import {
   stopInboundWatch, waitForMediaFrom, watchedContext,
 } from './meeting_helpers.mjs';
 
-const MEDIA_PORT = 42020;
+const MEDIA_PORT = 20020;
 
 let treff;
 let browser;

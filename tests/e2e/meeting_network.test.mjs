@@ -14,7 +14,7 @@ import {
   figures, joinMeeting, peerConnectionDetails, sleep, waitForMediaFrom, watchedContext,
 } from './meeting_helpers.mjs';
 
-const MEDIA_PORT = 42030;
+const MEDIA_PORT = 20030;
 const SERVER_IP = '10.99.7.1';
 const CLIENT_IP = '10.99.7.2';
 // Network namespace names are global on the host: make ours unique. The veth names live in

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { launchChromium, startTreff } from './helpers.mjs';
 import { assertPrivate, watchedContext } from './meeting_helpers.mjs';
 
-const MEDIA_PORT = 42010;
+const MEDIA_PORT = 20010;
 
 let treff;
 let browser;

@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { counterValue, launchChromium, waitFor } from './helpers.mjs';
 
-const MEDIA_PORT = 42070;
+const MEDIA_PORT = 20070;
 const VETH = ['tw0', 'tw1'];
 const SERVER_IP = '10.99.8.1';
 const PUBLISHER_IP = '10.99.8.2';

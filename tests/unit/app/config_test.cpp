@@ -30,7 +30,7 @@ TEST(Config, DefaultsListenOnLoopback) {
   ASSERT_FALSE(r.exit);
   EXPECT_EQ(r.config.listenIps, std::vector<std::string>{"127.0.0.1"});
   EXPECT_EQ(r.config.httpPort, 8080);
-  EXPECT_EQ(r.config.mediaPort, 40000);
+  EXPECT_EQ(r.config.mediaPort, 10000);
   EXPECT_GE(r.config.workers, 1u);
   EXPECT_FALSE(r.config.logAddresses);
 }
