@@ -3,6 +3,8 @@
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <set>
 #include <stdexcept>
@@ -58,6 +60,8 @@ void applyToml(const std::string& path, Config& config) {
       config.maxParticipantsPerMeeting = intInRange<unsigned>(node, key, 2, 10000);
     } else if (key == "max_meetings") {
       config.maxMeetings = intInRange<unsigned>(node, key, 1, 1000000);
+    } else if (key == "video_codec") {
+      config.videoCodec = stringValue(node, key);
     } else if (key == "privacy_url") {
       config.privacyUrl = stringValue(node, key);
     } else if (key == "imprint_url") {
@@ -119,6 +123,13 @@ void validate(Config& config) {
       throw std::invalid_argument("link '" + *url + "' must start with https://, http:// or /");
     }
   }
+  std::transform(config.videoCodec.begin(), config.videoCodec.end(), config.videoCodec.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  if (config.videoCodec != "VP8" && config.videoCodec != "VP9" && config.videoCodec != "H264" &&
+      config.videoCodec != "AV1") {
+    throw std::invalid_argument("video codec '" + config.videoCodec +
+                                "' is not one of VP8, VP9, H264, AV1");
+  }
   if (!config.whipToken.empty() && config.whipToken.size() < 16) {
     throw std::invalid_argument("WHIP token is shorter than 16 characters");
   }
@@ -140,11 +151,13 @@ ParsedArgs parseArgs(int argc, const char* const* argv) {
   std::string logLevel;
   bool logAddresses = false;
   int maxParticipants = -1, maxMeetings = -1;
-  std::string privacyUrl, imprintUrl, whipToken;
+  std::string privacyUrl, imprintUrl, whipToken, videoCodec;
   cli.add_option("--max-participants", maxParticipants, "participants per meeting")
       ->check(CLI::Range(2, 10000));
   cli.add_option("--max-meetings", maxMeetings, "meetings at once on this server")
       ->check(CLI::Range(1, 1000000));
+  cli.add_option("--video-codec", videoCodec,
+                 "rooms' video codec: VP8, VP9, H264 or AV1 (VP8 while a browser lacks it)");
   cli.add_option("--privacy-url", privacyUrl, "link to the operator's privacy policy");
   cli.add_option("--imprint-url", imprintUrl, "link to the operator's imprint");
   cli.add_option("--whip-token", whipToken, "bearer token for WHIP publishing (off when unset)");
@@ -177,6 +190,7 @@ ParsedArgs parseArgs(int argc, const char* const* argv) {
     if (!privacyUrl.empty()) config.privacyUrl = privacyUrl;
     if (!imprintUrl.empty()) config.imprintUrl = imprintUrl;
     if (!whipToken.empty()) config.whipToken = whipToken;
+    if (!videoCodec.empty()) config.videoCodec = videoCodec;
     validate(config);
   } catch (const CLI::ParseError& e) {
     result.exit = true;

@@ -18,6 +18,9 @@ struct Config {
   // Meetings.
   unsigned maxParticipantsPerMeeting = 100;
   unsigned maxMeetings = 1000;
+  // The rooms' video codec: VP8, VP9, H264 or AV1. A room falls back to VP8 while one of its
+  // browsers lacks the codec.
+  std::string videoCodec = "VP8";
   // Links the landing and pre-join pages show (empty: none).
   std::string privacyUrl;
   std::string imprintUrl;

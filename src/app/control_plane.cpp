@@ -111,7 +111,7 @@ signaling::HttpResponse ControlPlane::handleWhip(const signaling::HttpRequest& r
 }
 
 ControlPlane::ControlPlane(sfu::MediaPlane& media, ControlPlaneOptions options)
-    : media_(media), options_(std::move(options)), meetings_(media, options_.limits) {}
+    : media_(media), options_(std::move(options)), meetings_(media, options_.limits, options_.rooms) {}
 
 void ControlPlane::attach(signaling::HttpServer& server) {
   server_ = &server;

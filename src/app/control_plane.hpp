@@ -18,6 +18,7 @@ namespace treff::app {
 
 struct ControlPlaneOptions {
   signaling::MeetingLimits limits;
+  signaling::RoomSettings rooms;
   std::string privacyUrl;
   std::string imprintUrl;
   std::string whipToken;  // empty: WHIP off

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     app::ControlPlaneOptions options;
     options.limits.maxParticipantsPerMeeting = config.maxParticipantsPerMeeting;
     options.limits.maxMeetings = config.maxMeetings;
+    options.rooms.videoCodec = config.videoCodec;
     options.privacyUrl = config.privacyUrl;
     options.imprintUrl = config.imprintUrl;
     options.whipToken = config.whipToken;

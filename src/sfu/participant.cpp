@@ -11,7 +11,6 @@
 #include "rtp/rtcp_report.hpp"
 #include "rtp/rtcp_sdes.hpp"
 #include "rtp/rtp_packet.hpp"
-#include "rtp/vp8_descriptor.hpp"
 #include "sfu/room.hpp"
 #include "sfu/worker.hpp"
 #include "srtp/srtp_session.hpp"
@@ -23,8 +22,6 @@ namespace {
 constexpr uint64_t kReportIntervalUs = 1'000'000;
 constexpr size_t kRtcpScratch = util::PacketBuffer::kCapacity - srtp::SrtpSession::kMaxRtcpOverhead;
 constexpr uint32_t kAssumedRttMs = 50;  // until receiver reports give a measured one
-
-bool isVp8(const CodecSpec* codec) { return codec && strcasecmp(codec->name.c_str(), "VP8") == 0; }
 
 }  // namespace
 
@@ -181,7 +178,7 @@ void Participant::onTransportRtp(Transport& transport, rtp::RtpPacket& packet,
     room_.routeSkipped(*pub, layerIndex, packet.ssrc(), packet.sequence());
     return;
   }
-  bool keyframe = isVp8(codec) && rtp::isVp8Keyframe(packet.payload());
+  bool keyframe = rtp::isKeyframe(codec->video, packet.payload());
   if (keyframe) {
     layer.lastKeyframeUs = nowUs;
     pub->keyframeRequests().onKeyframe();

@@ -7,6 +7,7 @@ namespace treff::sfu {
 Publication::Publication(std::string publisher, const PublicationSpec& spec,
                          const rtp::ExtensionIdMap& extensions)
     : publisher_(std::move(publisher)), spec_(spec), extensions_(extensions) {
+  for (auto& codec : spec_.codecs) codec.video = rtp::videoCodecOf(codec.name);
   clockRate_ = spec.codecs.empty() ? (video() ? 90000 : 48000) : spec.codecs.front().clockRate;
   size_t count = spec.rids.empty() ? 1 : spec.rids.size();
   layers_.resize(count);

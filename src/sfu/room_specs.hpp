@@ -9,6 +9,7 @@
 
 #include "ice/ice_lite_agent.hpp"
 #include "rtp/header_extensions.hpp"
+#include "rtp/video_keyframe.hpp"
 #include "sfu/transport.hpp"
 
 namespace treff::sfu {
@@ -20,6 +21,8 @@ struct CodecSpec {
   uint32_t clockRate = 90000;
   uint8_t payloadType = 0;
   std::optional<uint8_t> rtxPayloadType;
+  // The payload format, from the name: set by the Publication, read per packet.
+  rtp::VideoCodec video = rtp::VideoCodec::Other;
 };
 
 // One incoming track of a publisher.

@@ -159,7 +159,7 @@ size_t Subscription::writePacket(const Publication& publication, const rtp::RtpP
   if (publication.video()) {
     bool isRtx = false;
     const CodecSpec* codec = publication.codecOf(packet.payloadType(), &isRtx);
-    if (codec && strcasecmp(codec->name.c_str(), "VP8") == 0) {
+    if (codec && codec->video == rtp::VideoCodec::Vp8) {
       rtp::Vp8Descriptor d;
       util::MutableBytes vp8(payload, packet.payloadLength());
       if (rtp::parseVp8Descriptor(vp8, &d)) {

@@ -19,6 +19,8 @@ namespace treff::signaling {
 namespace {
 
 constexpr std::string_view kIdAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+// Every browser sends and receives VP8 (RFC 7742 §5), so a room can always fall back to it.
+constexpr const char* kFallbackVideoCodec = "VP8";
 constexpr TrackSource kSources[] = {TrackSource::Microphone, TrackSource::Camera,
                                     TrackSource::Screen};
 
@@ -94,6 +96,7 @@ struct Meetings::Participant {
 
   std::map<TrackSource, Track> tracks;  // published
   std::map<TrackSource, bool> muted;    // as last said, also before publishing
+  std::vector<std::string> videoCodecs;  // what the browser can send and receive (join)
 
   // Publish side.
   sdp::LocalParameters publishLocal;
@@ -121,6 +124,7 @@ struct Meetings::Meeting {
   std::string name;
   uint64_t room = 0;
   uint64_t joins = 0;
+  std::string videoCodec = kFallbackVideoCodec;  // what publishers are asked to send
   std::map<std::string, std::unique_ptr<Participant>> participants;
 
   std::vector<Participant*> inJoinOrder() {
@@ -133,7 +137,12 @@ struct Meetings::Meeting {
   }
 };
 
-Meetings::Meetings(sfu::MediaPlane& media, MeetingLimits limits) : media_(media), limits_(limits) {}
+Meetings::Meetings(sfu::MediaPlane& media, MeetingLimits limits, RoomSettings rooms)
+    : media_(media), limits_(limits), rooms_(std::move(rooms)) {
+  auto codec = canonicalVideoCodec(rooms_.videoCodec);
+  if (!codec) throw std::invalid_argument("unknown video codec '" + rooms_.videoCodec + "'");
+  rooms_.videoCodec = *codec;
+}
 
 Meetings::~Meetings() {
   for (auto& [name, meeting] : meetings_) media_.closeRoom(meeting->room);
@@ -258,7 +267,7 @@ void Meetings::join(const std::shared_ptr<WsConnection>& conn, const Join& join)
     for (Participant* q : meeting.inJoinOrder()) {
       if (q != p) others.push_back(infoOf(*q));
     }
-    conn->send(encodeJoined(infoOf(*p), p->secret, meeting.name, true, others));
+    conn->send(encodeJoined(infoOf(*p), p->secret, meeting.name, true, others, meeting.videoCodec));
     broadcast(meeting, encodeParticipantUpdated(infoOf(*p)), p->id);
     return;
   }
@@ -283,13 +292,16 @@ void Meetings::join(const std::shared_ptr<WsConnection>& conn, const Join& join)
     return;
   }
   Participant& self = addParticipant(meeting, join.name, conn);
+  self.videoCodecs = join.videoCodecs;
   byConnection_[conn->id()] = {meeting.name, self.id};
+  updateVideoCodec(meeting, self.id);
 
   std::vector<ParticipantInfo> others;
   for (Participant* q : meeting.inJoinOrder()) {
     if (q != &self) others.push_back(infoOf(*q));
   }
-  conn->send(encodeJoined(infoOf(self), self.secret, meeting.name, false, others));
+  conn->send(
+      encodeJoined(infoOf(self), self.secret, meeting.name, false, others, meeting.videoCodec));
   broadcast(meeting, encodeParticipantJoined(infoOf(self)), self.id);
   renegotiate(meeting, self);
 }
@@ -312,6 +324,8 @@ std::string Meetings::applyPublish(Meeting& meeting, Participant& p, const Publi
     p.publishLocal.icePwd = util::randomIceString(32);
   }
   ++p.publishLocal.sessionVersion;
+  // The answer's first video codec is the one the browser sends.
+  p.publishLocal.codecs.video = publishCodecs(meeting);
   auto answer = sdp::negotiateAnswer(*offer, p.publishLocal);
   if (!answer) return "the offer cannot be served: " + answer.error();
   sfu::PublishSpec spec;
@@ -504,7 +518,9 @@ void Meetings::renegotiate(Meeting& meeting, Participant& p) {
   params.candidates = media_.roomCandidates(meeting.room);
   params.sessionId = p.subscribeSessionId;
   params.sessionVersion = ++p.subscribeVersion;
-  params.codecs.video = {"VP8"};  // the room's codec (design: VP8 for every room by default)
+  // Both the room's codec and VP8 when they differ: a browser that has both then receives
+  // whichever a publisher sends, also while a room switches between them.
+  params.codecs.video = subscribeCodecs();
   std::vector<SubscribedTrack> tracks;
   for (const auto& slot : p.slots) {
     sdp::SubscribeSlot s;
@@ -611,12 +627,40 @@ void Meetings::remove(Meeting& meeting, std::string participantId) {
   meeting.participants.erase(it);
   media_.removeParticipant(meeting.room, participantId);
   broadcast(meeting, encodeParticipantLeft(participantId));
+  updateVideoCodec(meeting);
   renegotiateOthers(meeting, {});
   if (meeting.participants.empty()) {
     // Nothing about a meeting outlives it.
     media_.closeRoom(meeting.room);
     meetings_.erase(meeting.name);
   }
+}
+
+void Meetings::updateVideoCodec(Meeting& meeting, const std::string& except) {
+  std::string codec = rooms_.videoCodec;
+  for (auto& [id, p] : meeting.participants) {
+    // A WHIP publisher receives nothing, and its offer decides what it sends (VP8 is always
+    // accepted): only browsers hold a room back.
+    if (!p->whipResource.empty()) continue;
+    if (std::find(p->videoCodecs.begin(), p->videoCodecs.end(), codec) == p->videoCodecs.end()) {
+      codec = kFallbackVideoCodec;
+      break;
+    }
+  }
+  if (codec == meeting.videoCodec) return;
+  spdlog::info("meeting: a room's video codec is now {}", codec);
+  meeting.videoCodec = codec;
+  broadcast(meeting, encodeVideoCodec(codec), except);
+}
+
+std::vector<std::string> Meetings::publishCodecs(const Meeting& meeting) const {
+  if (meeting.videoCodec == kFallbackVideoCodec) return {kFallbackVideoCodec};
+  return {meeting.videoCodec, kFallbackVideoCodec};
+}
+
+std::vector<std::string> Meetings::subscribeCodecs() const {
+  if (rooms_.videoCodec == kFallbackVideoCodec) return {kFallbackVideoCodec};
+  return {rooms_.videoCodec, kFallbackVideoCodec};
 }
 
 void Meetings::onClose(const std::shared_ptr<WsConnection>& conn) {

@@ -27,6 +27,13 @@ struct MeetingLimits {
   uint32_t reconnectGraceMs = 20000;
 };
 
+// Settings every room starts with.
+struct RoomSettings {
+  // The video codec rooms use: "VP8", "VP9", "H264" or "AV1". A room falls back to VP8 while
+  // anyone in it cannot send and receive this codec; VP8 every browser has.
+  std::string videoCodec = "VP8";
+};
+
 // The outcome of a WHIP request (RFC 9725), as an HTTP status and body.
 struct WhipResult {
   int status = 500;
@@ -37,7 +44,7 @@ struct WhipResult {
 
 class Meetings {
  public:
-  Meetings(sfu::MediaPlane& media, MeetingLimits limits);
+  Meetings(sfu::MediaPlane& media, MeetingLimits limits, RoomSettings rooms = {});
   ~Meetings();
 
   // Every meeting message of a socket (join, publish, subscribe.*, mute, chat, leave).
@@ -80,10 +87,17 @@ class Meetings {
   void renegotiateOthers(Meeting& meeting, const std::string& except);
   void broadcast(Meeting& meeting, const std::string& text, const std::string& except = {});
   ParticipantInfo infoOf(const Participant& p) const;
+  // The room's codec now: the configured one if every participant with a browser handles it,
+  // else VP8. A change is announced to everyone but `except`, whose publishers then re-offer.
+  void updateVideoCodec(Meeting& meeting, const std::string& except = {});
+  // The video codecs a publish answer accepts (the room's first) and a subscribe offer offers.
+  std::vector<std::string> publishCodecs(const Meeting& meeting) const;
+  std::vector<std::string> subscribeCodecs() const;
   Participant* participantOf(const WsConnection& conn, Meeting** meeting);
 
   sfu::MediaPlane& media_;
   MeetingLimits limits_;
+  RoomSettings rooms_;
   std::map<std::string, std::unique_ptr<Meeting>> meetings_;
   // Socket id -> (meeting name, participant id).
   std::unordered_map<uint64_t, std::pair<std::string, std::string>> byConnection_;

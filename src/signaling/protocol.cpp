@@ -1,5 +1,9 @@
 #include "signaling/protocol.hpp"
 
+#include <strings.h>
+
+#include <algorithm>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include <set>
@@ -83,6 +87,18 @@ std::variant<std::string, ProtocolError> requiredString(const Json& object, cons
   return s;
 }
 
+}  // namespace
+
+std::optional<std::string> canonicalVideoCodec(std::string_view name) {
+  for (const char* known : {"VP8", "VP9", "H264", "AV1"}) {
+    if (name.size() == std::strlen(known) && strncasecmp(name.data(), known, name.size()) == 0)
+      return std::string(known);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
 std::optional<TrackSource> sourceFromString(std::string_view s) {
   if (s == "microphone") return TrackSource::Microphone;
   if (s == "camera") return TrackSource::Camera;
@@ -107,13 +123,29 @@ std::variant<ClientMessage, ProtocolError> parseJoin(const Json& m) {
       hasControlCharacters(name, false)) {
     return ProtocolError{"bad-name", "a display name has 1 to 64 characters"};
   }
-  Join join{std::move(meeting), std::move(name), std::nullopt};
+  Join join{std::move(meeting), std::move(name), std::nullopt, {}};
   auto resume = m.find("resume");
   if (resume != m.end() && !resume->is_null()) {
     if (!resume->is_object()) return badMessage("field 'resume' must be an object");
     TREFF_TAKE_STRING(participant, *resume, "participant", 64);
     TREFF_TAKE_STRING(secret, *resume, "secret", 128);
     join.resume = Join::Resume{std::move(participant), std::move(secret)};
+  }
+  auto codecs = m.find("videoCodecs");
+  if (codecs != m.end() && !codecs->is_null()) {
+    if (!codecs->is_array() || codecs->size() > kMaxVideoCodecs) {
+      return badMessage("field 'videoCodecs' must be an array of at most " +
+                        std::to_string(kMaxVideoCodecs) + " codec names");
+    }
+    for (const auto& c : *codecs) {
+      if (!c.is_string()) return badMessage("field 'videoCodecs' must hold strings");
+      // Codecs this server does not forward are skipped: newer clients may know more.
+      auto name = canonicalVideoCodec(c.get_ref<const std::string&>());
+      if (name && std::find(join.videoCodecs.begin(), join.videoCodecs.end(), *name) ==
+                      join.videoCodecs.end()) {
+        join.videoCodecs.push_back(std::move(*name));
+      }
+    }
   }
   return ClientMessage{std::move(join)};
 }
@@ -265,7 +297,8 @@ std::string encodeError(std::string_view code, std::string_view message, std::st
 
 std::string encodeJoined(const ParticipantInfo& self, std::string_view secret,
                          std::string_view meeting, bool resumed,
-                         const std::vector<ParticipantInfo>& others) {
+                         const std::vector<ParticipantInfo>& others,
+                         std::string_view videoCodec) {
   Json list = Json::array();
   for (const auto& p : others) list.push_back(participantJson(p));
   return dump(Json{{"type", "joined"},
@@ -274,7 +307,12 @@ std::string encodeJoined(const ParticipantInfo& self, std::string_view secret,
                    {"secret", secret},
                    {"meeting", meeting},
                    {"resumed", resumed},
+                   {"videoCodec", videoCodec},
                    {"participants", list}});
+}
+
+std::string encodeVideoCodec(std::string_view videoCodec) {
+  return dump(Json{{"type", "video-codec"}, {"videoCodec", videoCodec}});
 }
 
 std::string encodeParticipantJoined(const ParticipantInfo& participant) {

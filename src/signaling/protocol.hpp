@@ -21,6 +21,11 @@ inline constexpr size_t kMaxMeetingNameBytes = 64;
 inline constexpr size_t kMaxDisplayNameChars = 64;
 inline constexpr size_t kMaxChatChars = 2000;
 inline constexpr size_t kMaxPublishedTracks = 8;
+inline constexpr size_t kMaxVideoCodecs = 16;
+
+// The video codecs a room can use, by their SDP names: "VP8", "VP9", "H264", "AV1". Returns the
+// canonical spelling of a name (any case), or nullopt for another codec.
+std::optional<std::string> canonicalVideoCodec(std::string_view name);
 
 enum class TrackSource : uint8_t { Microphone, Camera, Screen };
 std::string_view toString(TrackSource source);
@@ -45,6 +50,9 @@ struct Join {
     std::string secret;
   };
   std::optional<Resume> resume;
+  // The video codecs this browser can both send and receive (canonical names, no repeats).
+  // Empty when the client did not say: it is then assumed to handle VP8 only.
+  std::vector<std::string> videoCodecs;
 };
 
 struct PublishedTrack {
@@ -115,7 +123,10 @@ std::string encodeError(std::string_view code, std::string_view message,
                         std::string_view request = {});
 std::string encodeJoined(const ParticipantInfo& self, std::string_view secret,
                          std::string_view meeting, bool resumed,
-                         const std::vector<ParticipantInfo>& others);
+                         const std::vector<ParticipantInfo>& others,
+                         std::string_view videoCodec = "VP8");
+// The room's video codec changed: publishers send their video in it from their next offer.
+std::string encodeVideoCodec(std::string_view videoCodec);
 std::string encodeParticipantJoined(const ParticipantInfo& participant);
 std::string encodeParticipantUpdated(const ParticipantInfo& participant);
 std::string encodeParticipantLeft(std::string_view id);

@@ -24,13 +24,13 @@ const CHROMIUM_ARGS = [
 ];
 
 // Starts `treff` from $TREFF_BIN on 127.0.0.1 (or on listenIps; HTTP is served on the first)
-// with an OS-chosen HTTP port and waits for the line with its URL.
+// with an OS-chosen HTTP port and waits for the line with its URL; extraArgs are more flags.
 // Returns { url, origin, output(), stop() }.
-export async function startTreff({ mediaPort, listenIps = ['127.0.0.1'] }) {
+export async function startTreff({ mediaPort, listenIps = ['127.0.0.1'], extraArgs = [] }) {
   const bin = process.env.TREFF_BIN;
   if (!bin) throw new Error('set TREFF_BIN to the treff binary (see tests/e2e/run.sh)');
   const args = [...listenIps.flatMap((ip) => ['--listen-ip', ip]), '--http-port', '0',
-                '--media-port', String(mediaPort), '--workers', '1'];
+                '--media-port', String(mediaPort), '--workers', '1', ...extraArgs];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
   const remember = (line) => {

@@ -124,5 +124,22 @@ TEST(Config, TomlErrorsNameTheKey) {
   }
 }
 
+TEST(Config, VideoCodecIsVp8UnlessSetAndMustBeKnown) {
+  auto defaults = parse({});
+  ASSERT_FALSE(defaults.exit);
+  EXPECT_EQ(defaults.config.videoCodec, "VP8");
+  auto flag = parse({"--video-codec", "vp9"});
+  ASSERT_FALSE(flag.exit);
+  EXPECT_EQ(flag.config.videoCodec, "VP9");  // written as SDP names it
+  std::string file = writeTemp("video_codec = \"av1\"\n");
+  auto toml = parse({"--config", file.c_str()});
+  std::remove(file.c_str());
+  ASSERT_FALSE(toml.exit);
+  EXPECT_EQ(toml.config.videoCodec, "AV1");
+  auto bad = parse({"--video-codec", "H265"});
+  EXPECT_TRUE(bad.exit);
+  EXPECT_NE(bad.exitCode, 0);
+}
+
 }  // namespace
 }  // namespace treff::app

@@ -16,8 +16,9 @@ struct CapturedRtp {
   std::vector<uint8_t> bytes;  // the UDP payload, one RTP packet
 };
 
-inline std::string capturePath() {
-  return std::string(TREFF_TEST_DATA) + "/chromium-loopback-unencrypted.pcap";
+// The VP8 call by default; the other captures (tests/data/README.md) by file name.
+inline std::string capturePath(const std::string& file = "chromium-loopback-unencrypted.pcap") {
+  return std::string(TREFF_TEST_DATA) + "/" + file;
 }
 
 // RFC 7983 §7: first byte 128..191 is RTP or RTCP; RFC 5761 §4: a second byte whose low 7 bits
@@ -28,9 +29,10 @@ inline bool looksLikeRtp(const std::vector<uint8_t>& d) {
   return pt < 64 || pt > 95;
 }
 
-inline std::vector<CapturedRtp> capturedRtp() {
+inline std::vector<CapturedRtp> capturedRtp(
+    const std::string& file = "chromium-loopback-unencrypted.pcap") {
   std::vector<CapturedRtp> out;
-  for (auto& d : treff::test::readPcapUdp(capturePath())) {
+  for (auto& d : treff::test::readPcapUdp(capturePath(file))) {
     if (looksLikeRtp(d.payload)) out.push_back({d.timestampUs, std::move(d.payload)});
   }
   return out;

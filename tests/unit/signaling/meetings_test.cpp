@@ -107,6 +107,12 @@ class MeetingsTest : public ::testing::Test {
     media_->stop();
   }
 
+  // Starts over with rooms configured as given.
+  void useRooms(RoomSettings rooms) {
+    MeetingLimits limits;
+    meetings_ = std::make_unique<Meetings>(*media_, limits, std::move(rooms));
+  }
+
   std::shared_ptr<FakeConnection> connect() { return std::make_shared<FakeConnection>(++ids_); }
 
   void say(const std::shared_ptr<FakeConnection>& c, const std::string& json) {
@@ -118,6 +124,14 @@ class MeetingsTest : public ::testing::Test {
   std::shared_ptr<FakeConnection> join(const std::string& meeting, const std::string& name) {
     auto c = connect();
     say(c, Json{{"type", "join"}, {"meeting", meeting}, {"name", name}}.dump());
+    return c;
+  }
+
+  std::shared_ptr<FakeConnection> joinWithCodecs(const std::string& meeting,
+                                                 const std::string& name, Json codecs) {
+    auto c = connect();
+    say(c, Json{{"type", "join"}, {"meeting", meeting}, {"name", name}, {"videoCodecs", codecs}}
+               .dump());
     return c;
   }
 
@@ -193,6 +207,79 @@ TEST_F(MeetingsTest, PublishingSendsAnAnswerAndOffersTheTracksToOthers) {
   // The camera's m-section stays, inactive, for reuse.
   std::string second = offers[1]["sdp"];
   EXPECT_NE(second.find("a=inactive"), std::string::npos);
+}
+
+// The media codec names of the first video m-section, in the order written (no rtx, red, fec).
+std::vector<std::string> videoCodecsOf(const std::string& sdp) {
+  std::vector<std::string> out;
+  std::stringstream in(sdp);
+  std::string line;
+  bool inVideo = false;
+  std::regex rtpmap(R"(^a=rtpmap:\d+ ([A-Za-z0-9]+)/)");
+  while (std::getline(in, line)) {
+    if (line.rfind("m=", 0) == 0) {
+      if (inVideo) break;
+      inVideo = line.rfind("m=video", 0) == 0;
+    }
+    std::smatch m;
+    if (inVideo && std::regex_search(line, m, rtpmap)) {
+      std::string name = m[1];
+      if (name != "rtx" && name != "red" && name != "ulpfec") out.push_back(name);
+    }
+  }
+  return out;
+}
+
+TEST_F(MeetingsTest, ARoomUsesItsCodecWhileEveryBrowserHasItAndVp8Otherwise) {
+  useRooms(RoomSettings{"VP9"});
+  const Json all = Json::array({"VP8", "VP9", "H264", "AV1"});
+  auto ada = joinWithCodecs("m", "Ada", all);
+  EXPECT_EQ(ada->of("joined")[0]["videoCodec"], "VP9");
+  publishCameraAndMicrophone(ada);
+  ASSERT_EQ(ada->of("publish.answer").size(), 1u);
+  // The answer's first video codec is what Chromium sends.
+  EXPECT_EQ(videoCodecsOf(ada->of("publish.answer")[0]["sdp"]),
+            (std::vector<std::string>{"VP9", "VP8"}));
+
+  // Bob's browser has only VP8: the room falls back, and Ada is told so.
+  auto bob = joinWithCodecs("m", "Bob", Json::array({"VP8"}));
+  EXPECT_EQ(bob->of("joined")[0]["videoCodec"], "VP8");
+  ASSERT_EQ(ada->of("video-codec").size(), 1u);
+  EXPECT_EQ(ada->of("video-codec")[0]["videoCodec"], "VP8");
+  EXPECT_TRUE(bob->of("video-codec").empty()) << "the joiner learns it from 'joined'";
+  // Ada's next offer is answered with VP8 alone.
+  publishCameraAndMicrophone(ada);
+  ASSERT_EQ(ada->of("publish.answer").size(), 2u);
+  EXPECT_EQ(videoCodecsOf(ada->of("publish.answer")[1]["sdp"]), std::vector<std::string>{"VP8"});
+  // Bob is offered the room's codec and VP8; his browser keeps what it can decode.
+  ASSERT_EQ(bob->of("subscribe.offer").size(), 1u);
+  EXPECT_EQ(videoCodecsOf(bob->of("subscribe.offer")[0]["sdp"]),
+            (std::vector<std::string>{"VP9", "VP8"}));
+
+  // A WHIP publisher (no browser) does not hold the room back; a client that names no codecs
+  // is taken to have VP8 only.
+  say(bob, R"({"type":"leave"})");
+  ASSERT_EQ(ada->of("video-codec").size(), 2u);
+  EXPECT_EQ(ada->of("video-codec")[1]["videoCodec"], "VP9");
+  auto whip = meetings_->whipPublish(
+      "m", "OBS", readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast.sdp"));
+  EXPECT_EQ(whip.status, 201) << whip.error;
+  EXPECT_EQ(videoCodecsOf(whip.answer), (std::vector<std::string>{"VP9", "VP8"}));
+  EXPECT_EQ(ada->of("video-codec").size(), 2u);
+  auto old = join("m", "Old client");
+  EXPECT_EQ(old->of("joined")[0]["videoCodec"], "VP8");
+  EXPECT_EQ(ada->of("video-codec").back()["videoCodec"], "VP8");
+}
+
+TEST_F(MeetingsTest, Vp8RoomsAnswerAndOfferVp8Only) {
+  auto ada = joinWithCodecs("m", "Ada", Json::array({"VP8", "VP9", "H264", "AV1"}));
+  EXPECT_EQ(ada->of("joined")[0]["videoCodec"], "VP8");
+  auto bob = join("m", "Bob");
+  publishCameraAndMicrophone(ada);
+  EXPECT_EQ(videoCodecsOf(ada->of("publish.answer")[0]["sdp"]), std::vector<std::string>{"VP8"});
+  EXPECT_EQ(videoCodecsOf(bob->of("subscribe.offer")[0]["sdp"]), std::vector<std::string>{"VP8"});
+  EXPECT_TRUE(ada->of("video-codec").empty());
+  EXPECT_THROW(Meetings(*media_, MeetingLimits{}, RoomSettings{"H265"}), std::invalid_argument);
 }
 
 TEST_F(MeetingsTest, AnIceRestartWaitsForTheOfferInFlight) {

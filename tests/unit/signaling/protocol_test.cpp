@@ -80,6 +80,23 @@ TEST(Protocol, ParsesJoinWithTrimmedNameAndOptionalResume) {
   EXPECT_EQ(resumed.name, "Jörg");
 }
 
+TEST(Protocol, JoinCarriesTheBrowsersVideoCodecsInCanonicalSpelling) {
+  auto join = messageOf<Join>(
+      R"({"type":"join","meeting":"m","name":"a","videoCodecs":["vp8","VP9","h264","H265","VP9","AV1"]})");
+  // Unknown codecs are skipped (newer clients may know more), repeats dropped, names canonical.
+  EXPECT_EQ(join.videoCodecs, (std::vector<std::string>{"VP8", "VP9", "H264", "AV1"}));
+  EXPECT_TRUE(messageOf<Join>(R"({"type":"join","meeting":"m","name":"a"})").videoCodecs.empty());
+  EXPECT_EQ(errorOf(R"({"type":"join","meeting":"m","name":"a","videoCodecs":"VP9"})").code,
+            "bad-message");
+  EXPECT_EQ(errorOf(R"({"type":"join","meeting":"m","name":"a","videoCodecs":[9]})").code,
+            "bad-message");
+  std::string many = R"({"type":"join","meeting":"m","name":"a","videoCodecs":[)";
+  for (int i = 0; i < 17; ++i) many += std::string(i ? "," : "") + "\"VP8\"";
+  EXPECT_EQ(errorOf(many + "]}").code, "bad-message");
+  EXPECT_EQ(canonicalVideoCodec("av1"), "AV1");
+  EXPECT_FALSE(canonicalVideoCodec("VP8X"));
+}
+
 TEST(Protocol, RejectsBadMeetingNamesAndDisplayNames) {
   EXPECT_EQ(errorOf(R"({"type":"join","meeting":"","name":"a"})").code, "bad-meeting");
   EXPECT_EQ(errorOf(R"({"type":"join","meeting":"../etc","name":"a"})").code, "bad-meeting");
@@ -148,8 +165,11 @@ TEST(Protocol, ParsesMuteChatLeaveAndSubscribeMessages) {
 
 TEST(Protocol, EncodesMeetingMessages) {
   ParticipantInfo ada{"p1", "Ada", false, {{TrackSource::Camera, true}}};
-  auto joined = nlohmann::json::parse(encodeJoined(ada, "sec", "m", false, {ada}));
+  auto joined = nlohmann::json::parse(encodeJoined(ada, "sec", "m", false, {ada}, "VP9"));
   EXPECT_EQ(joined["type"], "joined");
+  EXPECT_EQ(joined["videoCodec"], "VP9");
+  EXPECT_EQ(nlohmann::json::parse(encodeVideoCodec("H264")),
+            (nlohmann::json{{"type", "video-codec"}, {"videoCodec", "H264"}}));
   EXPECT_EQ(joined["participant"], "p1");
   EXPECT_EQ(joined["participants"][0]["tracks"][0]["source"], "camera");
   EXPECT_EQ(joined["participants"][0]["tracks"][0]["kind"], "video");

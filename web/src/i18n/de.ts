@@ -88,7 +88,7 @@ export const de: Messages = {
 
   controlsLabel: 'Steuerung der Besprechung',
   muteMic: 'Mikrofon stummschalten',
-  muteMicShort: 'Stumm',
+  muteMicShort: 'Mikrofon',
   cameraToggle: 'Kamera ausschalten',
   cameraToggleShort: 'Kamera',
   shareScreen: 'Bildschirm teilen',

@@ -4,8 +4,8 @@
 import { classifyMediaError, type MediaProblem } from '../common/media_errors';
 import type { LocalMedia } from './local_media';
 import {
-  type ClientMessage, encode, type ParticipantInfo, parseServerMessage, type ServerMessage,
-  signalingUrl, type Source, type SubscribedTrack,
+  type ClientMessage, encode, type ParticipantInfo, parseServerMessage,
+  sendAndReceiveVideoCodecs, type ServerMessage, signalingUrl, type Source, type SubscribedTrack,
 } from './protocol';
 import { type Quality, QualityMeter } from './quality';
 
@@ -41,9 +41,14 @@ export interface MeetingEvents {
 const PC_CONFIG: RTCConfiguration = {
   bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [],
 };
-// Simulcast layers of the camera (docs/protocol.md): quarter, half and full resolution.
-const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
-  { rid: 'q', scaleResolutionDownBy: 4 }, { rid: 'h', scaleResolutionDownBy: 2 }, { rid: 'f' },
+// Simulcast layers of the camera (docs/protocol.md): quarter, half and full resolution, each
+// with three temporal layers. Naming the mode matters beyond VP8 (where it is Chromium's
+// default): without it Chromium sends VP9 and AV1 as one quarter-resolution stream.
+// (TypeScript's DOM types do not know scalabilityMode yet; WebRTC-SVC defines it.)
+const CAMERA_ENCODINGS: Array<RTCRtpEncodingParameters & { scalabilityMode: string }> = [
+  { rid: 'q', scaleResolutionDownBy: 4, scalabilityMode: 'L1T3' },
+  { rid: 'h', scaleResolutionDownBy: 2, scalabilityMode: 'L1T3' },
+  { rid: 'f', scalabilityMode: 'L1T3' },
 ];
 const GATHERING_TIMEOUT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -95,6 +100,7 @@ export class MeetingClient {
   notice: Notice | null = null;
   mediaInterrupted = false;
   screen: MediaStreamTrack | null = null;
+  videoCodec = 'VP8';  // what the room's publishers send now (the server decides)
 
   private ws: WebSocket | null = null;
   private sessionLive = false;  // "joined" received on the current socket
@@ -313,6 +319,7 @@ export class MeetingClient {
     this.send({
       type: 'join', meeting: this.meeting, name: this.displayName,
       ...(this.credentials ? { resume: this.credentials } : {}),
+      videoCodecs: sendAndReceiveVideoCodecs(),
     });
   }
 
@@ -362,10 +369,20 @@ export class MeetingClient {
         this.publishWaiter?.resolve(msg.sdp);
         this.publishWaiter = null;
         break;
-      case 'subscribe.offer':
+      case 'subscribe.offer': {
+        // An offer is answered on the socket it came on: after a resume the server has dropped
+        // it (a fresh one follows subscribe.restart), so a late answer must not reach the new one.
+        const ws = this.ws;
         this.subscribeChain = this.subscribeChain
-          .then(() => this.answerSubscribe(msg.sdp, msg.tracks))
+          .then(() => this.answerSubscribe(msg.sdp, msg.tracks, ws))
           .catch((err) => this.setNotice({ kind: 'negotiation-failed', detail: String(err) }));
+        break;
+      }
+      case 'video-codec':
+        // The room switched codecs: the server's next publish answer puts the new one first,
+        // and that is what the browser then sends.
+        this.videoCodec = msg.videoCodec;
+        if (this.tx.camera || this.tx.screen) this.requestPublish();
         break;
       case 'chat': this.onChat(msg); break;
       case 'error': this.onError(msg); break;
@@ -376,6 +393,7 @@ export class MeetingClient {
   private onJoined(msg: Extract<ServerMessage, { type: 'joined' }>): void {
     this.credentials = { participant: msg.participant, secret: msg.secret };
     this.selfId = msg.participant;
+    this.videoCodec = msg.videoCodec;
     this.sessionLive = true;
     this.attempt = 0;
     this.phase = 'joined';
@@ -580,7 +598,8 @@ export class MeetingClient {
     this.send({ type: 'mute', source, muted });
   }
 
-  private async answerSubscribe(sdp: string, tracks: SubscribedTrack[]): Promise<void> {
+  private async answerSubscribe(sdp: string, tracks: SubscribedTrack[],
+                                ws: WebSocket | null): Promise<void> {
     const pc = this.sub;
     if (!pc) return;
     await pc.setRemoteDescription({ type: 'offer', sdp });
@@ -588,7 +607,7 @@ export class MeetingClient {
     this.refreshRemoteTracks();
     await pc.setLocalDescription(await pc.createAnswer());
     await gatheringComplete(pc);
-    if (pc !== this.sub) return;
+    if (pc !== this.sub || ws !== this.ws) return;
     this.send({ type: 'subscribe.answer', sdp: pc.localDescription!.sdp });
     this.refreshRemoteTracks();
     this.changed();

@@ -25,7 +25,8 @@ export interface SubscribedTrack {
 }
 
 export type ClientMessage =
-  | { type: 'join'; meeting: string; name: string; resume?: { participant: string; secret: string } }
+  | { type: 'join'; meeting: string; name: string; resume?: { participant: string; secret: string };
+      videoCodecs: string[] }
   | { type: 'publish'; sdp: string; tracks: Array<{ mid: string; source: Source }> }
   | { type: 'subscribe.answer'; sdp: string }
   | { type: 'subscribe.restart' }
@@ -35,7 +36,8 @@ export type ClientMessage =
 
 export type ServerMessage =
   | { type: 'joined'; participant: string; secret: string; meeting: string; resumed: boolean;
-      participants: ParticipantInfo[] }
+      participants: ParticipantInfo[]; videoCodec: string }
+  | { type: 'video-codec'; videoCodec: string }
   | { type: 'participant.joined'; participant: ParticipantInfo }
   | { type: 'participant.updated'; participant: ParticipantInfo }
   | { type: 'participant.left'; participant: string }
@@ -85,8 +87,11 @@ export function parseServerMessage(text: string): ServerMessage | null {
         type: 'joined', participant: m.participant, secret: m.secret,
         meeting: str(m.meeting) ? m.meeting : '', resumed: m.resumed === true,
         participants: others.filter((p): p is ParticipantInfo => p !== null),
+        videoCodec: str(m.videoCodec) ? m.videoCodec : 'VP8',
       };
     }
+    case 'video-codec':
+      return str(m.videoCodec) ? { type: 'video-codec', videoCodec: m.videoCodec } : null;
     case 'participant.joined':
     case 'participant.updated': {
       const p = participant(m.participant);
@@ -124,6 +129,18 @@ export function parseServerMessage(text: string): ServerMessage | null {
     default:
       return null;
   }
+}
+
+// The video codecs a room may use that this browser can both send and receive, by their SDP
+// names. H.264 counts only in packetization mode 1, the one the server takes.
+export function sendAndReceiveVideoCodecs(): string[] {
+  const names = (codecs: RTCRtpCodec[] | undefined) => new Set((codecs ?? [])
+    .filter((c) => !/^video\/H264$/i.test(c.mimeType) || /packetization-mode=1/.test(c.sdpFmtpLine ?? ''))
+    .map((c) => c.mimeType.replace(/^video\//i, '').toUpperCase()));
+  if (typeof RTCRtpSender.getCapabilities !== 'function') return ['VP8'];
+  const send = names(RTCRtpSender.getCapabilities('video')?.codecs);
+  const receive = names(RTCRtpReceiver.getCapabilities('video')?.codecs);
+  return ['VP8', 'VP9', 'H264', 'AV1'].filter((c) => send.has(c) && receive.has(c));
 }
 
 // ws: or wss: to match the page, on the page's own host (no other origin is ever contacted).
