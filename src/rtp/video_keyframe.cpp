@@ -66,11 +66,16 @@ bool isAv1Keyframe(util::ConstBytes payload) {
 
 bool isKeyframe(VideoCodec codec, util::ConstBytes payload) {
   switch (codec) {
-    case VideoCodec::Vp8: return isVp8Keyframe(payload);
-    case VideoCodec::Vp9: return isVp9Keyframe(payload);
-    case VideoCodec::H264: return isH264Keyframe(payload);
-    case VideoCodec::Av1: return isAv1Keyframe(payload);
-    case VideoCodec::Other: return false;
+    case VideoCodec::Vp8:
+      return isVp8Keyframe(payload);
+    case VideoCodec::Vp9:
+      return isVp9Keyframe(payload);
+    case VideoCodec::H264:
+      return isH264Keyframe(payload);
+    case VideoCodec::Av1:
+      return isAv1Keyframe(payload);
+    case VideoCodec::Other:
+      return false;
   }
   return false;
 }

@@ -16,23 +16,23 @@ enum class Vp9Error : uint8_t {
 };
 
 struct Vp9Descriptor {
-  bool hasPictureId = false;      // I
-  bool interPredicted = false;    // P
-  bool hasLayerIndices = false;   // L
-  bool flexibleMode = false;      // F
-  bool startOfFrame = false;      // B
-  bool endOfFrame = false;        // E
-  bool hasScalability = false;    // V: a scalability structure follows the fixed fields
-  bool notReference = false;      // Z: no upper spatial layer refers to this frame
-  bool longPictureId = false;     // M: 15-bit rather than 7-bit
+  bool hasPictureId = false;     // I
+  bool interPredicted = false;   // P
+  bool hasLayerIndices = false;  // L
+  bool flexibleMode = false;     // F
+  bool startOfFrame = false;     // B
+  bool endOfFrame = false;       // E
+  bool hasScalability = false;   // V: a scalability structure follows the fixed fields
+  bool notReference = false;     // Z: no upper spatial layer refers to this frame
+  bool longPictureId = false;    // M: 15-bit rather than 7-bit
   uint16_t pictureId = 0;
-  uint8_t temporalId = 0;         // TID
-  bool switchingUpPoint = false;  // U
-  uint8_t spatialId = 0;          // SID
+  uint8_t temporalId = 0;            // TID
+  bool switchingUpPoint = false;     // U
+  uint8_t spatialId = 0;             // SID
   bool interLayerDependent = false;  // D
-  uint8_t tl0PicIdx = 0;          // non-flexible mode with layer indices only
-  uint8_t pictureIdOffset = 0;    // where PictureID sits (0: absent)
-  uint8_t tl0PicIdxOffset = 0;    // where TL0PICIDX sits (0: absent)
+  uint8_t tl0PicIdx = 0;             // non-flexible mode with layer indices only
+  uint8_t pictureIdOffset = 0;       // where PictureID sits (0: absent)
+  uint8_t tl0PicIdxOffset = 0;       // where TL0PICIDX sits (0: absent)
 
   // The first packet of a key frame: the start of an intra-only picture in the base spatial
   // layer (RFC 9628 §4.2: P=0 there means no inter-picture prediction).

@@ -94,8 +94,8 @@ struct Meetings::Participant {
   bool reconnecting = false;
   uint64_t disconnectedAtMs = 0;
 
-  std::map<TrackSource, Track> tracks;  // published
-  std::map<TrackSource, bool> muted;    // as last said, also before publishing
+  std::map<TrackSource, Track> tracks;   // published
+  std::map<TrackSource, bool> muted;     // as last said, also before publishing
   std::vector<std::string> videoCodecs;  // what the browser can send and receive (join)
 
   // Publish side.

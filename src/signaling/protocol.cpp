@@ -297,8 +297,7 @@ std::string encodeError(std::string_view code, std::string_view message, std::st
 
 std::string encodeJoined(const ParticipantInfo& self, std::string_view secret,
                          std::string_view meeting, bool resumed,
-                         const std::vector<ParticipantInfo>& others,
-                         std::string_view videoCodec) {
+                         const std::vector<ParticipantInfo>& others, std::string_view videoCodec) {
   Json list = Json::array();
   for (const auto& p : others) list.push_back(participantJson(p));
   return dump(Json{{"type", "joined"},

@@ -171,9 +171,9 @@ TEST(Av1Keyframe, FindsTheNewCodedVideoSequencesInTheCapture) {
 }
 
 TEST(Av1Keyframe, AContinuationIsNoStart) {
-  const uint8_t start[] = {0x28, 0x0b};         // W=2, N=1
-  const uint8_t continued[] = {0xa8, 0x0b};     // Z=1 as well
-  const uint8_t delta[] = {0x10, 0x30};         // W=1, N=0
+  const uint8_t start[] = {0x28, 0x0b};      // W=2, N=1
+  const uint8_t continued[] = {0xa8, 0x0b};  // Z=1 as well
+  const uint8_t delta[] = {0x10, 0x30};      // W=1, N=0
   EXPECT_TRUE(isAv1Keyframe(start));
   EXPECT_FALSE(isAv1Keyframe(continued));
   EXPECT_FALSE(isAv1Keyframe(delta));

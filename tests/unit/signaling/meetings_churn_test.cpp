@@ -23,6 +23,7 @@
 #include <sstream>
 #include <thread>
 
+#include "meetings_test_support.hpp"
 #include "sfu/media_plane.hpp"
 #include "signaling/meetings.hpp"
 #include "util/time.hpp"
@@ -31,40 +32,10 @@ namespace treff::signaling {
 namespace {
 
 using Json = nlohmann::json;
-
-// A socket as the meeting logic sees it; it keeps what the server sent, for the browser to read.
-class RecordingSocket : public WsConnection {
- public:
-  explicit RecordingSocket(uint64_t id) : id_(id) {}
-  void send(std::string text) override { sent.push_back(Json::parse(text)); }
-  void close() override { closed = true; }
-  uint64_t id() const override { return id_; }
-
-  std::vector<Json> sent;
-  bool closed = false;
-
- private:
-  uint64_t id_;
-};
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-uint16_t freeUdpPort() {
-  int s = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  close(s);
-  return ntohs(a.sin_port);
-}
+using test_support::browserAnswerTo;
+using test_support::freeUdpPort;
+using test_support::readFile;
+using test_support::RecordingSocket;
 
 void replaceAll(std::string& s, const std::string& from, const std::string& to) {
   for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
@@ -96,33 +67,6 @@ std::string publishOffer(bool screenSection, bool screenSending, const std::stri
   replaceAll(offer, "a=ice-ufrag:sVZN", "a=ice-ufrag:" + ufrag);
   replaceAll(offer, "a=ice-pwd:aDzMSnnDbotwDAi3mGVwhGpm", "a=ice-pwd:" + pwd);
   return offer;
-}
-
-// A browser's answer to a subscribe offer: recvonly where the offer sends, inactive stays
-// inactive, setup active, the browser's own ICE credentials and fingerprint, no candidates.
-std::string browserAnswerTo(const std::string& offer) {
-  std::stringstream in(offer), out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line == "a=ice-lite" || line.rfind("a=candidate", 0) == 0 ||
-        line == "a=end-of-candidates" || line.rfind("a=ssrc", 0) == 0 ||
-        line.rfind("a=msid:", 0) == 0) {
-      continue;
-    }
-    if (line == "a=sendonly") line = "a=recvonly";
-    if (line == "a=setup:actpass") line = "a=setup:active";
-    if (line.rfind("a=ice-ufrag:", 0) == 0) line = "a=ice-ufrag:chrm";
-    if (line.rfind("a=ice-pwd:", 0) == 0) line = "a=ice-pwd:chromiumanswerpasswordxyz";
-    if (line.rfind("a=fingerprint:", 0) == 0) {
-      line =
-          "a=fingerprint:sha-256 "
-          "2F:CA:DC:65:0C:BF:5C:1F:60:1A:63:AB:20:5D:FA:67:4E:AA:8D:46:4A:2D:73:D1:8C:05:51:"
-          "71:66:35:88:1C";
-    }
-    out << line << "\r\n";
-  }
-  return out.str();
 }
 
 // One m-section of a subscribe offer, as the browser reads it.

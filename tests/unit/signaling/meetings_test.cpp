@@ -2,16 +2,13 @@
 // subscribe negotiation, mute, chat, leave, limits, and the reconnection grace.
 #include "signaling/meetings.hpp"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
+#include "meetings_test_support.hpp"
 #include "sfu/media_plane.hpp"
 #include "util/time.hpp"
 
@@ -19,80 +16,16 @@ namespace treff::signaling {
 namespace {
 
 using Json = nlohmann::json;
-
-class FakeConnection : public WsConnection {
- public:
-  explicit FakeConnection(uint64_t id) : id_(id) {}
-  void send(std::string text) override { sent.push_back(Json::parse(text)); }
-  void close() override { closed = true; }
-  uint64_t id() const override { return id_; }
-
-  // The messages of one type, in order.
-  std::vector<Json> of(const std::string& type) const {
-    std::vector<Json> out;
-    for (const auto& m : sent) {
-      if (m["type"] == type) out.push_back(m);
-    }
-    return out;
-  }
-  std::vector<Json> sent;
-  bool closed = false;
-
- private:
-  uint64_t id_;
-};
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-uint16_t freePort() {
-  int u = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(u, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
-  close(u);
-  return ntohs(a.sin_port);
-}
-
-// A browser's answer to the server's subscribe offer: recvonly, setup active, its own ICE
-// credentials and fingerprint, no candidates (as Chromium writes it, reduced to what matters).
-std::string answerTo(const std::string& offer) {
-  std::stringstream in(offer), out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line == "a=ice-lite" || line.rfind("a=candidate", 0) == 0 ||
-        line == "a=end-of-candidates" || line.rfind("a=ssrc", 0) == 0 ||
-        line.rfind("a=msid:", 0) == 0) {
-      continue;
-    }
-    if (line == "a=sendonly") line = "a=recvonly";
-    if (line == "a=setup:actpass") line = "a=setup:active";
-    if (line.rfind("a=ice-ufrag:", 0) == 0) line = "a=ice-ufrag:brws";
-    if (line.rfind("a=ice-pwd:", 0) == 0) line = "a=ice-pwd:browserpasswordbrowserpassword";
-    if (line.rfind("a=fingerprint:", 0) == 0) {
-      line =
-          "a=fingerprint:sha-256 "
-          "2F:CA:DC:65:0C:BF:5C:1F:60:1A:63:AB:20:5D:FA:67:4E:AA:8D:46:4A:2D:73:D1:8C:05:51:"
-          "71:66:35:88:1C";
-    }
-    out << line << "\r\n";
-  }
-  return out.str();
-}
+using FakeConnection = test_support::RecordingSocket;
+using test_support::browserAnswerTo;
+using test_support::freeUdpPort;
+using test_support::readFile;
 
 class MeetingsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     sfu::MediaPlaneConfig config;
-    config.mediaPort = freePort();
+    config.mediaPort = freeUdpPort();
     config.workers = 1;
     media_ = std::make_unique<sfu::MediaPlane>(config);
     media_->start();
@@ -198,7 +131,7 @@ TEST_F(MeetingsTest, PublishingSendsAnAnswerAndOffersTheTracksToOthers) {
           Json(readFile(std::string(TREFF_TEST_DATA) + "/chromium-offer-simulcast.sdp")).dump() +
           R"(,"tracks":[{"mid":"0","source":"microphone"}]})");
   EXPECT_EQ(bob->of("subscribe.offer").size(), 1u);
-  say(bob, Json{{"type", "subscribe.answer"}, {"sdp", answerTo(offer)}}.dump());
+  say(bob, Json{{"type", "subscribe.answer"}, {"sdp", browserAnswerTo(offer)}}.dump());
   EXPECT_TRUE(bob->of("error").empty()) << bob->of("error")[0].dump();
   offers = bob->of("subscribe.offer");
   ASSERT_EQ(offers.size(), 2u);
@@ -291,7 +224,7 @@ TEST_F(MeetingsTest, AnIceRestartWaitsForTheOfferInFlight) {
   // Bob asks for an ICE restart before answering: his answer to the first offer still counts.
   say(bob, R"({"type":"subscribe.restart"})");
   EXPECT_EQ(bob->of("subscribe.offer").size(), 1u);
-  say(bob, Json{{"type", "subscribe.answer"}, {"sdp", answerTo(first)}}.dump());
+  say(bob, Json{{"type", "subscribe.answer"}, {"sdp", browserAnswerTo(first)}}.dump());
   EXPECT_TRUE(bob->of("error").empty());
   auto offers = bob->of("subscribe.offer");
   ASSERT_EQ(offers.size(), 2u);
