@@ -19,4 +19,5 @@ target_link_libraries(treff_app PUBLIC treff_signaling treff_web_assets tomlplus
 if(NOT TREFF_SANITIZE)
   add_executable(treff ${CMAKE_SOURCE_DIR}/src/app/main.cpp)
   target_link_libraries(treff PRIVATE treff_app)
+  include(${CMAKE_SOURCE_DIR}/cmake/load_tools.cmake)
 endif()
