@@ -158,13 +158,14 @@ def run_load(build, server, target_args, scenario_args, duration, threads, workd
                 samples['end'] = (time.monotonic(), cpu_seconds(server.pid),
                                   machine_busy_seconds())
 
+    # stderr belongs to the watcher alone; stdout (the JSON) is read here, bounded by a timer.
     watcher = threading.Thread(target=watch)
     watcher.start()
-    try:
-        out, _ = proc.communicate(timeout=duration + 300)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
+    killer = threading.Timer(duration + 300, proc.kill)
+    killer.start()
+    out = proc.stdout.read()
+    proc.wait()
+    killer.cancel()
     watcher.join()
     with open(os.path.join(workdir, f'{label}.json'), 'w') as f:
         f.write(out)

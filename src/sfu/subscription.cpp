@@ -94,23 +94,24 @@ void Subscription::onPacket(const Publication& publication, int layer, const rtp
     return;
   }
   Sent& record = sent_[r.seq % sent_.size()];
-  size_t n = writePacket(publication, packet, r.seq, r.timestamp, spec_.ssrc, codec->payloadType,
+  Pieces w = writePacket(publication, packet, r.seq, r.timestamp, spec_.ssrc, codec->payloadType,
                          false, 0, nullptr, startsSource, out, scratch, &record);
-  if (n == 0) return;
+  if (w.headSize == 0) return;
   record.outSeq = r.seq;
   record.outTimestamp = r.timestamp;
   record.valid = true;
-  if (out.sendRtp(scratch, n)) {
+  if (out.sendRtp(scratch, w.headSize, w.tail, w.tailSize)) {
     ++packetsSent_;
     octetsSent_ += static_cast<uint32_t>(packet.payloadLength());
   }
 }
 
-size_t Subscription::writePacket(const Publication& publication, const rtp::RtpPacket& packet,
-                                 uint16_t seq, uint32_t timestamp, uint32_t ssrc,
-                                 uint8_t payloadType, bool rtx, uint16_t osn, const Sent* vp8Ids,
-                                 bool startsSource, Transport& out, uint8_t* scratch,
-                                 Sent* record) {
+Subscription::Pieces Subscription::writePacket(const Publication& publication,
+                                               const rtp::RtpPacket& packet, uint16_t seq,
+                                               uint32_t timestamp, uint32_t ssrc,
+                                               uint8_t payloadType, bool rtx, uint16_t osn,
+                                               const Sent* vp8Ids, bool startsSource,
+                                               Transport& out, uint8_t* scratch, Sent* record) {
   const rtp::ExtensionIdMap& ids = out.extensions();
   // The body is everything after the source's header: payload and padding, as received.
   const uint8_t* body = packet.data() + packet.headerLength();
@@ -147,22 +148,28 @@ size_t Subscription::writePacket(const Publication& publication, const rtp::RtpP
   util::storeBe16(ext + 2, static_cast<uint16_t>(extWords));
   size_t header = static_cast<size_t>(e - p);
   size_t total = header + (rtx ? 2 : 0) + bodySize;
-  if (total > kMaxPlain) return 0;
-  uint8_t* payload = p + header;
+  if (total > kMaxPlain) return {};
+  uint8_t* head = p + header;
   if (rtx) {
-    util::storeBe16(payload, osn);
-    payload += 2;
+    util::storeBe16(head, osn);
+    head += 2;
   }
-  std::memcpy(payload, body, bodySize);
+  Pieces pieces{static_cast<size_t>(head - p), body, bodySize};
 
-  // VP8: picture ids continue across source switches.
+  // VP8: picture ids continue across source switches. The descriptor is rewritten in a copy
+  // at the end of head; the publisher's buffer stays as it arrived (other subscribers and the
+  // retransmission ring share it).
   if (publication.video()) {
     bool isRtx = false;
     const CodecSpec* codec = publication.codecOf(packet.payloadType(), &isRtx);
     if (codec && codec->video == rtp::VideoCodec::Vp8) {
       rtp::Vp8Descriptor d;
-      util::MutableBytes vp8(payload, packet.payloadLength());
-      if (rtp::parseVp8Descriptor(vp8, &d)) {
+      if (rtp::parseVp8Descriptor(util::ConstBytes(body, packet.payloadLength()), &d)) {
+        std::memcpy(head, body, d.size);
+        pieces.headSize += d.size;
+        pieces.tail = body + d.size;
+        pieces.tailSize = bodySize - d.size;
+        util::MutableBytes vp8(head, d.size);
         if (vp8Ids) {
           if (d.pictureIdOffset) rtp::rewriteVp8PictureId(vp8, d, vp8Ids->pictureId);
           if (d.tl0PicIdxOffset) rtp::rewriteVp8Tl0PicIdx(vp8, d, vp8Ids->tl0PicIdx);
@@ -178,7 +185,7 @@ size_t Subscription::writePacket(const Publication& publication, const rtp::RtpP
       }
     }
   }
-  return total;
+  return pieces;
 }
 
 bool Subscription::retransmit(const Publication& publication, uint16_t outSeq, uint64_t nowUs,
@@ -195,18 +202,18 @@ bool Subscription::retransmit(const Publication& publication, uint16_t outSeq, u
   if (!rtp::RtpPacket::parse((*held)->data(), (*held)->size, &packet)) return false;
   const CodecSpec* codec = outCodecFor(publication, packet.payloadType());
   if (!codec) return false;
-  size_t n;
+  Pieces w;
   if (spec_.rtxSsrc && codec->rtxPayloadType) {
     // RFC 4588: the retransmission stream carries the original sequence number first.
-    n = writePacket(publication, packet, rtxSeq_++, sent.outTimestamp, spec_.rtxSsrc,
+    w = writePacket(publication, packet, rtxSeq_++, sent.outTimestamp, spec_.rtxSsrc,
                     *codec->rtxPayloadType, true, outSeq, &sent, false, out, scratch, nullptr);
   } else {
-    n = writePacket(publication, packet, outSeq, sent.outTimestamp, spec_.ssrc, codec->payloadType,
+    w = writePacket(publication, packet, outSeq, sent.outTimestamp, spec_.ssrc, codec->payloadType,
                     false, 0, &sent, false, out, scratch, nullptr);
   }
-  if (n == 0) return false;
+  if (w.headSize == 0) return false;
   (void)stats;
-  return out.sendRtp(scratch, n);
+  return out.sendRtp(scratch, w.headSize, w.tail, w.tailSize);
 }
 
 size_t Subscription::buildSenderReport(const Publication& publication, uint64_t nowUs, uint8_t* out,

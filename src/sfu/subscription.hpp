@@ -62,7 +62,14 @@ class Subscription {
     uint16_t pictureId = 0;
     uint8_t tl0PicIdx = 0;
   };
-  size_t writePacket(const Publication& publication, const rtp::RtpPacket& packet, uint16_t seq,
+  // A subscriber's packet in two pieces: `head` in scratch (its header, the RTX original
+  // sequence number, a rewritten VP8 descriptor) and the payload's rest where it arrived.
+  struct Pieces {
+    size_t headSize = 0;  // 0: nothing to send
+    const uint8_t* tail = nullptr;
+    size_t tailSize = 0;
+  };
+  Pieces writePacket(const Publication& publication, const rtp::RtpPacket& packet, uint16_t seq,
                      uint32_t timestamp, uint32_t ssrc, uint8_t payloadType, bool rtx, uint16_t osn,
                      const Sent* vp8Ids, bool startsSource, Transport& out, uint8_t* scratch,
                      Sent* record);

@@ -189,15 +189,17 @@ void Transport::onSrtp(util::PacketRef packet, const MediaPath& path, uint64_t n
   listener_.onTransportRtp(*this, rtpPacket, packet, nowUs);
 }
 
-bool Transport::sendRtp(const uint8_t* data, size_t size) {
-  return sendProtected(data, size, false);
+bool Transport::sendRtp(const uint8_t* head, size_t headSize, const uint8_t* tail,
+                        size_t tailSize) {
+  return sendProtected(head, headSize, tail, tailSize, false);
 }
 
 bool Transport::sendRtcp(const uint8_t* data, size_t size) {
-  return sendProtected(data, size, true);
+  return sendProtected(data, size, nullptr, 0, true);
 }
 
-bool Transport::sendProtected(const uint8_t* data, size_t size, bool rtcp) {
+bool Transport::sendProtected(const uint8_t* data, size_t size, const uint8_t* tail,
+                              size_t tailSize, bool rtcp) {
   if (!srtpOut_ || !selected_.valid()) return false;
   util::PacketRef out = worker_.pool().acquire();
   if (!out) {
@@ -206,8 +208,9 @@ bool Transport::sendProtected(const uint8_t* data, size_t size, bool rtcp) {
   }
   size_t outSize = 0;
   constexpr size_t kCap = util::PacketBuffer::kCapacity;
-  srtp::Error err = rtcp ? srtpOut_->protectRtcp(data, size, out->data(), kCap, &outSize)
-                         : srtpOut_->protectRtp(data, size, out->data(), kCap, &outSize);
+  srtp::Error err =
+      rtcp ? srtpOut_->protectRtcp(data, size, out->data(), kCap, &outSize)
+           : srtpOut_->protectRtp(data, size, tail, tailSize, out->data(), kCap, &outSize);
   if (err != srtp::Error::Ok) {
     worker_.stats().drop(DropReason::SrtpOther);
     return false;

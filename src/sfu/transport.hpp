@@ -75,7 +75,10 @@ class Transport final : public dtls::DtlsTransport::Listener {
   void onPathClosed(const MediaPath& path);
 
   // Protects into a fresh pooled buffer and queues it on the selected path: one write.
-  bool sendRtp(const uint8_t* data, size_t size);
+  bool sendRtp(const uint8_t* data, size_t size) { return sendRtp(data, size, nullptr, 0); }
+  // An RTP packet in two pieces (see SrtpSession::protectRtp): the pooled buffer is the only
+  // copy of the payload that stays in `tail`.
+  bool sendRtp(const uint8_t* head, size_t headSize, const uint8_t* tail, size_t tailSize);
   bool sendRtcp(const uint8_t* data, size_t size);
 
   // Writes this transport's next transport-wide sequence number into an outgoing packet (the
@@ -95,7 +98,8 @@ class Transport final : public dtls::DtlsTransport::Listener {
   void onDtlsApplicationData(const uint8_t*, size_t) override {}
 
   void close(const char* reason);
-  bool sendProtected(const uint8_t* data, size_t size, bool rtcp);
+  bool sendProtected(const uint8_t* data, size_t size, const uint8_t* tail, size_t tailSize,
+                     bool rtcp);
   bool knownPath(const MediaPath& path) const;
   void sendTwccFeedback(uint64_t nowUs);
 

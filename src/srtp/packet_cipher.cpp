@@ -50,12 +50,14 @@ PacketCipher::~PacketCipher() {
   OPENSSL_cleanse(salt_, sizeof salt_);
 }
 
-bool PacketCipher::ctrXor(const uint8_t iv[16], const uint8_t* in, size_t len, uint8_t* out) {
-  if (len > INT_MAX) return false;
+bool PacketCipher::ctrXor(const uint8_t iv[16], const uint8_t* in, size_t len, const uint8_t* in2,
+                          size_t len2, uint8_t* out) {
+  if (len > INT_MAX || len2 > INT_MAX) return false;
   if (EVP_CipherInit_ex(ctx_, nullptr, nullptr, nullptr, iv, -1) != 1) return false;
-  if (len == 0) return true;
   int written = 0;
-  return EVP_CipherUpdate(ctx_, out, &written, in, static_cast<int>(len)) == 1;
+  // CTR is a stream mode: the second update continues the keystream where the first stopped.
+  if (len && EVP_CipherUpdate(ctx_, out, &written, in, static_cast<int>(len)) != 1) return false;
+  return len2 == 0 || EVP_CipherUpdate(ctx_, out + len, &written, in2, static_cast<int>(len2)) == 1;
 }
 
 void PacketCipher::hmacSha1(const uint8_t* data, size_t len, const uint8_t* trailer,
@@ -72,8 +74,9 @@ void PacketCipher::hmacSha1(const uint8_t* data, size_t len, const uint8_t* trai
 
 bool PacketCipher::gcmSeal(const uint8_t iv[12], const uint8_t* aad, size_t aadLen,
                            const uint8_t* aad2, size_t aad2Len, const uint8_t* in, size_t len,
-                           uint8_t* out, uint8_t tag[kGcmTagLength]) {
-  if (len > INT_MAX || aadLen > INT_MAX) return false;
+                           const uint8_t* in2, size_t len2, uint8_t* out,
+                           uint8_t tag[kGcmTagLength]) {
+  if (len > INT_MAX || len2 > INT_MAX || aadLen > INT_MAX) return false;
   int n = 0;
   if (EVP_CipherInit_ex(ctx_, nullptr, nullptr, nullptr, iv, -1) != 1) return false;
   if (aadLen && EVP_CipherUpdate(ctx_, nullptr, &n, aad, static_cast<int>(aadLen)) != 1) {
@@ -83,7 +86,10 @@ bool PacketCipher::gcmSeal(const uint8_t iv[12], const uint8_t* aad, size_t aadL
     return false;
   }
   if (len && EVP_CipherUpdate(ctx_, out, &n, in, static_cast<int>(len)) != 1) return false;
-  if (EVP_CipherFinal_ex(ctx_, out + len, &n) != 1) return false;
+  if (len2 && EVP_CipherUpdate(ctx_, out + len, &n, in2, static_cast<int>(len2)) != 1) {
+    return false;
+  }
+  if (EVP_CipherFinal_ex(ctx_, out + len + len2, &n) != 1) return false;
   return EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_GET_TAG, kGcmTagLength, tag) == 1;
 }
 

@@ -28,18 +28,28 @@ class PacketCipher {
 
   const uint8_t* salt() const { return salt_; }
 
-  // AES-CM: out = in XOR keystream(iv). in and out may be the same buffer.
-  bool ctrXor(const uint8_t iv[16], const uint8_t* in, size_t len, uint8_t* out);
+  // AES-CM: out = in XOR keystream(iv). in and out may be the same buffer. With a second
+  // input, out = (in || in2) XOR keystream(iv): the keystream runs on across both.
+  bool ctrXor(const uint8_t iv[16], const uint8_t* in, size_t len, uint8_t* out) {
+    return ctrXor(iv, in, len, nullptr, 0, out);
+  }
+  bool ctrXor(const uint8_t iv[16], const uint8_t* in, size_t len, const uint8_t* in2, size_t len2,
+              uint8_t* out);
 
   // HMAC-SHA1(auth key, data || trailer) into out[20].
   void hmacSha1(const uint8_t* data, size_t len, const uint8_t* trailer, size_t trailerLen,
                 uint8_t out[kHmacSha1Length]) const;
 
-  // AES-GCM with AAD = aad || aad2. Seal writes the ciphertext to out and the tag to tag;
-  // open decrypts buf in place and returns false when the tag does not match.
+  // AES-GCM with AAD = aad || aad2. Seal encrypts the plaintext in || in2 into out and writes
+  // the tag to tag; open decrypts buf in place and returns false when the tag does not match.
   bool gcmSeal(const uint8_t iv[12], const uint8_t* aad, size_t aadLen, const uint8_t* aad2,
                size_t aad2Len, const uint8_t* in, size_t len, uint8_t* out,
-               uint8_t tag[kGcmTagLength]);
+               uint8_t tag[kGcmTagLength]) {
+    return gcmSeal(iv, aad, aadLen, aad2, aad2Len, in, len, nullptr, 0, out, tag);
+  }
+  bool gcmSeal(const uint8_t iv[12], const uint8_t* aad, size_t aadLen, const uint8_t* aad2,
+               size_t aad2Len, const uint8_t* in, size_t len, const uint8_t* in2, size_t len2,
+               uint8_t* out, uint8_t tag[kGcmTagLength]);
   bool gcmOpen(const uint8_t iv[12], const uint8_t* aad, size_t aadLen, const uint8_t* aad2,
                size_t aad2Len, uint8_t* buf, size_t len, const uint8_t tag[kGcmTagLength]);
 

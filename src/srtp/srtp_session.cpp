@@ -80,12 +80,13 @@ uint32_t SrtpSession::rolloverCounter(uint32_t ssrc) const {
   return s && !s->rtp.empty() ? rocOf(s->rtp.highest()) : 0;
 }
 
-Error SrtpSession::protectRtp(const uint8_t* src, size_t len, uint8_t* dst, size_t cap,
-                              size_t* outLen) {
+Error SrtpSession::protectRtp(const uint8_t* src, size_t headLen, const uint8_t* tail,
+                              size_t tailLen, uint8_t* dst, size_t cap, size_t* outLen) {
   Impl& m = *impl_;
   if (m.direction != Direction::Outbound) return Error::CipherFailed;
   RtpHeader h;
-  if (Error e = parseRtpHeader(src, len, &h); e != Error::Ok) return e;
+  if (Error e = parseRtpHeader(src, headLen, &h); e != Error::Ok) return e;
+  const size_t len = headLen + tailLen;
   const size_t tagLen = m.gcm ? PacketCipher::kGcmTagLength : kHmacTagLength;
   if (cap < len + tagLen) return Error::NoSpace;
 
@@ -101,18 +102,20 @@ Error SrtpSession::protectRtp(const uint8_t* src, size_t len, uint8_t* dst, size
   const uint32_t roc = rocOf(index);
 
   if (dst != src) std::memcpy(dst, src, h.length);
-  const size_t payloadLen = len - h.length;
+  // The payload: the rest of head, then tail.
+  const uint8_t* payload = src + h.length;
+  const size_t headPayloadLen = headLen - h.length;
   if (m.gcm) {
     uint8_t iv[12];
     gcmRtpIv(m.rtp.salt(), h.ssrc, roc, h.seq, iv);
-    if (!m.rtp.gcmSeal(iv, dst, h.length, nullptr, 0, src + h.length, payloadLen, dst + h.length,
-                       dst + len)) {
+    if (!m.rtp.gcmSeal(iv, dst, h.length, nullptr, 0, payload, headPayloadLen, tail, tailLen,
+                       dst + h.length, dst + len)) {
       return Error::CipherFailed;
     }
   } else {
     uint8_t iv[16];
     aesCmIv(m.rtp.salt(), h.ssrc, index, iv);
-    if (!m.rtp.ctrXor(iv, src + h.length, payloadLen, dst + h.length)) {
+    if (!m.rtp.ctrXor(iv, payload, headPayloadLen, tail, tailLen, dst + h.length)) {
       return Error::CipherFailed;
     }
     // RFC 3711 §4.2: the tag covers the authenticated portion followed by the ROC.

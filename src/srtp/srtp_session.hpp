@@ -39,7 +39,15 @@ class SrtpSession {
   // Outbound only. Reads the RTP packet src[0..len) and writes the SRTP packet to dst, which
   // is either src itself or a buffer not overlapping it; cap is dst's capacity and must be at
   // least len + rtpTagLength(profile).
-  Error protectRtp(const uint8_t* src, size_t len, uint8_t* dst, size_t cap, size_t* outLen);
+  Error protectRtp(const uint8_t* src, size_t len, uint8_t* dst, size_t cap, size_t* outLen) {
+    return protectRtp(src, len, nullptr, 0, dst, cap, outLen);
+  }
+  // The same for an RTP packet given in two pieces: head (the whole RTP header, then perhaps
+  // the start of the payload) and tail (the rest of the payload). An SFU writes a subscriber's
+  // header into head and leaves the payload where it arrived: dst is the only copy. dst must
+  // not overlap either piece.
+  Error protectRtp(const uint8_t* head, size_t headLen, const uint8_t* tail, size_t tailLen,
+                   uint8_t* dst, size_t cap, size_t* outLen);
   // Inbound only, in place. Authenticates before touching the replay window or the ROC. On an
   // error the buffer content is unspecified (GCM may have decrypted part of it).
   Error unprotectRtp(uint8_t* buf, size_t len, size_t* outLen);
