@@ -211,7 +211,8 @@ def run_ceiling(build, ceiling_args, duration, workdir, name):
     probe = os.path.join(build, 'treff-ceiling')
     if not os.path.exists(probe):
         return {'scenario': name, 'server': 'ceiling', 'ok': False, 'error': 'treff-ceiling not built'}
-    args = [probe, *ceiling_args, '--duration', str(duration)]
+    # Treff sends with sendmmsg and no GSO: the probe batches the same way.
+    args = [probe, *ceiling_args, '--duration', str(duration), '--quiet']
     log('ceiling', ' '.join(args[1:]))
     proc = subprocess.run(args, capture_output=True, text=True, timeout=duration + 120)
     with open(os.path.join(workdir, f'{name}-ceiling.json'), 'w') as f:
@@ -221,9 +222,15 @@ def run_ceiling(build, ceiling_args, duration, workdir, name):
     except json.JSONDecodeError:
         return {'scenario': name, 'server': 'ceiling', 'ok': False,
                 'error': 'no JSON: ' + proc.stderr[-300:]}
-    return {'scenario': name, 'server': 'ceiling', 'ok': True, 'error': '',
-            'forwardedPps': r.get('forwardedPerSecond'), 'ppsPerCpuS': r.get('forwardedPerCpuSecond'),
-            'lossPercent': r.get('lossPercent'), 'serverCores': r.get('forwarderCores')}
+    window, totals = r.get('window', {}), r.get('totals', {})
+    expected = totals.get('expected_at_sinks') or 0
+    seconds = window.get('seconds') or 0
+    return {'scenario': name, 'server': 'ceiling', 'ok': bool(totals.get('kept_up')), 'error': '',
+            'forwardedPps': round(window.get('forwarded_per_s', 0)),
+            'ppsPerCpuS': round(window.get('forwarded_per_cpu_s', 0)),
+            'lossPercent': round(100 * totals.get('loss', 0) / expected, 3) if expected else None,
+            'serverCores': round(window.get('forwarder_cpu_share', 0), 3),
+            'machineCores': round(window.get('machine_busy_cpu_s', 0) / seconds, 3) if seconds else None}
 
 
 def ratio(a, b):
