@@ -248,11 +248,12 @@ def write_results(rows, outdir, duration):
         for r in rows:
             w.writerow(r)
     by = {(r['scenario'], r['server']): r for r in rows}
+    ran = [s for s in SCENARIOS if any(r['scenario'] == s[0] for r in rows)]
     lines = [f'Forwarded packets per server CPU-second; {duration} s measured per scenario.', '',
              '| scenario | server | forwarded pkt/s | server cores | machine cores | pkt per CPU-s '
              '| loss % | delay p50/p99 ms | peak RSS MiB | Treff/Janus | Treff/ceiling |',
              '|---|---|---|---|---|---|---|---|---|---|---|']
-    for name, desc, _, _ in SCENARIOS:
+    for name, desc, _, _ in ran:
         treff = by.get((name, 'treff'), {})
         janus = by.get((name, 'janus'), {})
         ceiling = by.get((name, 'ceiling'), {})
@@ -276,7 +277,7 @@ def write_results(rows, outdir, duration):
     data = os.path.join(outdir, 'compare.dat')
     with open(data, 'w') as f:
         f.write('scenario treff janus ceiling\n')
-        for name, _, _, _ in SCENARIOS:
+        for name, _, _, _ in ran:
             vals = [by.get((name, s), {}).get('ppsPerCpuS') or 0 for s in ('treff', 'janus', 'ceiling')]
             f.write(f'{name} ' + ' '.join(str(v) for v in vals) + '\n')
     if shutil.which('gnuplot'):
