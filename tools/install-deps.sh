@@ -12,9 +12,11 @@ build_pkgs=(build-essential cmake ninja-build pkg-config ccache libssl-dev libbo
             nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
             libgtest-dev libgmock-dev)
 # GStreamer's webrtcbin with Debian's Python bindings is the WHIP client of tests/e2e/whip.test.mjs.
+# Janus is the peer of the load generator's Janus test (and of bench/compare).
 test_pkgs=(clang libclang-rt-14-dev libsrtp2-dev libbenchmark-dev chromium iproute2 util-linux
            gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-           gstreamer1.0-nice gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 python3-gi)
+           gstreamer1.0-nice gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 python3-gi
+           janus)
 
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
@@ -29,6 +31,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  # The tests start their own Janus with their own configuration; the package's service stays off.
+  if [[ " ${missing[*]} " == *" janus "* ]] && command -v systemctl >/dev/null; then
+    $SUDO systemctl disable --now janus.service >/dev/null 2>&1 || true
+  fi
 fi
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -3,11 +3,12 @@
 # VideoRoom plugin and the HTTP transport only, ICE-lite on the given interface, and the fair
 # settings the comparison relies on (as many event loops as cores, a wide RTP port range, no
 # per-packet logging, the same DTLS/SRTP as Treff negotiates).
-#   bench/compare/janus-config.sh DIR INTERFACE HTTP_PORT
+#   bench/compare/janus-config.sh DIR INTERFACE [HTTP_PORT [RTP_PORTS]]
 set -euo pipefail
 dir="${1:?config dir}"
 iface="${2:?interface Janus announces (for example the veth of the namespace)}"
 http_port="${3:-8088}"
+rtp_ports="${4:-20000-40000}"
 lib=/usr/lib/x86_64-linux-gnu/janus
 cores=$(nproc)
 mkdir -p "$dir"
@@ -32,7 +33,7 @@ general: {
 certificates: {
 }
 media: {
-  rtp_port_range = "20000-40000"
+  rtp_port_range = "$rtp_ports"
   no_media_timer = 5
 }
 nat: {

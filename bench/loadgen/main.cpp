@@ -1,5 +1,5 @@
-// treff-loadgen: N simulated WebRTC participants against a Treff server, reporting delivery,
-// loss and one-way delay as JSON on stdout.
+// treff-loadgen: N simulated WebRTC participants against a Treff server (or Janus VideoRoom),
+// reporting delivery, loss and one-way delay as JSON on stdout.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -10,7 +10,11 @@
 int main(int argc, char** argv) {
   treff::loadgen::ScenarioOptions o;
   CLI::App app{"treff-loadgen: simulated participants that publish and subscribe through Treff"};
-  app.add_option("--url", o.url, "the server, http://HOST:PORT/")->capture_default_str();
+  auto* url =
+      app.add_option("--url", o.url, "the Treff server, http://HOST:PORT/")->capture_default_str();
+  app.add_option("--janus", o.janusUrl,
+                 "run against Janus's VideoRoom instead: its HTTP API, http://HOST:PORT/janus")
+      ->excludes(url);
   app.add_option("--rooms", o.rooms, "rooms")->check(CLI::Range(1u, 1000u))->capture_default_str();
   app.add_option("--participants", o.participants, "participants per room")
       ->check(CLI::Range(1u, 1000u))

@@ -43,7 +43,8 @@ Participant::Participant(const ParticipantConfig& config, net::EventLoop& loop,
   const std::string cname = util::randomIceString(16);
   publishLocal_ = makeIdentity(fingerprint, cname);
   subscribeLocal_ = makeIdentity(fingerprint, cname);
-  signaling_ = signaling.makeTreffSignaling(config.url, *this);
+  signaling_ = config.janus ? signaling.makeJanusSignaling(config.url, config.janusRoom, *this)
+                            : signaling.makeTreffSignaling(config.url, *this);
   sendSubscribeRtcp_ = [this](uint8_t* data, size_t size) {
     if (subscribe_) subscribe_->sendRtcp(data, size, rtcpBuffer_.size());
   };

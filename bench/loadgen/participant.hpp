@@ -33,6 +33,8 @@ struct ParticipantConfig {
   uint64_t seed = 1;
   double dropPercent = 0;
   std::string url;
+  bool janus = false;  // url is a Janus HTTP API, roomName a VideoRoom id
+  JanusRoomSettings janusRoom;
   std::string serverHost;  // preferred candidate address
 };
 

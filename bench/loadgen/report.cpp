@@ -46,7 +46,8 @@ struct KindTotals {
 }  // namespace
 
 std::string buildReport(const ScenarioOptions& o, const ScenarioResult& r) {
-  json scenario = {{"url", o.url},
+  json scenario = {{"url", o.janusUrl.empty() ? o.url : o.janusUrl},
+                   {"server", o.janusUrl.empty() ? "treff" : "janus"},
                    {"rooms", o.rooms},
                    {"participantsPerRoom", o.participants},
                    {"publishersPerRoom", r.publishersPerRoom},

@@ -21,6 +21,9 @@ using namespace std::chrono_literals;
 
 constexpr uint32_t kTickMs = 2;
 constexpr size_t kReceiveBufferSize = 2048;
+// Janus VideoRoom ids of a run: kJanusRoomBase * (1 + pid % 1e6) + room index, so that a run
+// never joins a room an earlier run created with other settings.
+constexpr uint64_t kJanusRoomBase = 1000;
 
 // One event loop thread and the participants pinned to it.
 struct LoopThread {
@@ -110,14 +113,21 @@ ScenarioResult runScenario(const ScenarioOptions& o) {
   }
   std::vector<std::unique_ptr<Participant>> all;
   const std::string runTag = std::to_string(getpid());
-  const std::string host = hostOf(o.url);
+  const bool janus = !o.janusUrl.empty();
+  const std::string url = janus ? o.janusUrl : o.url;
+  const std::string host = hostOf(url);
+  JanusRoomSettings janusRoom;
+  janusRoom.maxPublishers = perRoom + 1;  // everyone joins as a VideoRoom publisher
+  janusRoom.bitrateBps = std::max<uint32_t>(2'000'000, o.videoKbps * 1000 * 3 / 2);
+  const uint64_t janusFirstRoom = kJanusRoomBase * (1 + getpid() % 1'000'000);
   try {
     for (uint32_t r = 0; r < o.rooms; ++r) {
       for (uint32_t i = 0; i < perRoom; ++i) {
         ParticipantConfig c;
         c.index = r * perRoom + i;
         c.room = r;
-        c.roomName = "loadgen-" + runTag + "-room" + std::to_string(r);
+        c.roomName = janus ? std::to_string(janusFirstRoom + r)
+                           : "loadgen-" + runTag + "-room" + std::to_string(r);
         c.name = "load-" + std::to_string(r) + "-" + std::to_string(i);
         c.firstInRoom = r * perRoom;
         c.roomSize = perRoom;
@@ -126,7 +136,9 @@ ScenarioResult runScenario(const ScenarioOptions& o) {
         c.videoKbps = o.videoKbps;
         c.seed = o.seed;
         c.dropPercent = o.dropPercent;
-        c.url = o.url;
+        c.url = url;
+        c.janus = janus;
+        c.janusRoom = janusRoom;
         c.serverHost = host;
         LoopThread& lt = *loops[c.index % loops.size()];
         all.push_back(std::make_unique<Participant>(

@@ -13,6 +13,8 @@ namespace treff::loadgen {
 
 struct ScenarioOptions {
   std::string url = "http://127.0.0.1:8080/";
+  // Non-empty: run against this Janus HTTP API (VideoRoom plugin) instead of Treff at url.
+  std::string janusUrl;
   uint32_t rooms = 1;
   uint32_t participants = 2;  // per room
   uint32_t publishers = 0;    // per room; 0 means all

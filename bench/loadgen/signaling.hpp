@@ -1,11 +1,12 @@
 // Signaling as the load generator needs it, independent of the server's protocol: join a room,
 // publish an offer, answer the server's subscribe offers, leave. Treff's WebSocket protocol is
 // one backend (treff_signaling.cpp); another (Janus VideoRoom over HTTP) can implement the
-// same interface. Calls may come from any thread; Listener callbacks arrive on the signaling
-// thread, one at a time per participant.
+// same interface (janus_signaling.cpp). Calls may come from any thread; Listener callbacks arrive
+// on the signaling thread, one at a time per participant.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,12 +40,23 @@ class Signaling {
   virtual void leave() = 0;
 };
 
+// The VideoRoom a Janus backend creates (if it does not exist yet) and joins.
+struct JanusRoomSettings {
+  uint32_t maxPublishers = 10;
+  uint32_t bitrateBps = 2'000'000;  // the REMB cap Janus applies to each publisher
+};
+
 // The thread the signaling of all participants runs on.
 class SignalingThread {
  public:
   virtual ~SignalingThread() = default;
   // A Treff backend for one participant; `url` is the server's http://host:port/.
   virtual std::unique_ptr<Signaling> makeTreffSignaling(const std::string& url,
+                                                        Signaling::Listener& listener) = 0;
+  // A Janus VideoRoom backend for one participant; `url` is the HTTP API's base,
+  // http://host:port/janus. join()'s room is the numeric room id.
+  virtual std::unique_ptr<Signaling> makeJanusSignaling(const std::string& url,
+                                                        const JanusRoomSettings& room,
                                                         Signaling::Listener& listener) = 0;
   // Ends the thread (pending messages are dropped); call after every session has closed or
   // its time is up, and before the Listeners are destroyed.

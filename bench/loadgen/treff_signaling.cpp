@@ -1,5 +1,6 @@
-// Treff's WebSocket signaling (docs/protocol.md) over Boost.Beast, all participants' sockets on
-// one Asio thread. The only file that includes Beast: it compiles slowly.
+// The signaling thread: Treff's WebSocket signaling (docs/protocol.md) over Boost.Beast, and the
+// HTTP client under the Janus backend (janus_signaling.cpp), all participants' sockets on one
+// Asio thread. The only file that includes Beast: it compiles slowly.
 #include <utility>  // before Boost.Asio with g++ 12 in C++20
 
 #include <atomic>
@@ -8,12 +9,16 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
 
+#include "http_client.hpp"
+#include "janus_signaling.hpp"
 #include "signaling.hpp"
 
 namespace treff::loadgen {
@@ -22,6 +27,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
+namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr size_t kMaxMessageBytes = 1 << 20;
@@ -29,20 +35,25 @@ constexpr size_t kMaxMessageBytes = 1 << 20;
 struct ParsedUrl {
   std::string host;
   std::string port;
+  std::string path;  // "" for none
 };
 
-// http://HOST:PORT/ (or ws://); the path is ignored: signaling is at /ws.
-ParsedUrl parseUrl(const std::string& url) {
+// http://HOST:PORT/PATH (or ws://).
+ParsedUrl parseUrl(const std::string& url, const char* option) {
   std::string rest = url;
   for (const char* scheme : {"http://", "ws://"}) {
     if (rest.rfind(scheme, 0) == 0) rest = rest.substr(std::char_traits<char>::length(scheme));
   }
-  rest = rest.substr(0, rest.find('/'));
+  const auto slash = rest.find('/');
+  std::string path = slash == std::string::npos ? "" : rest.substr(slash);
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  rest = rest.substr(0, slash);
   const auto colon = rest.rfind(':');
   if (rest.empty() || colon == std::string::npos || colon + 1 == rest.size()) {
-    throw std::invalid_argument("--url must look like http://HOST:PORT/, got " + url);
+    throw std::invalid_argument(std::string(option) + " must look like http://HOST:PORT/..., got " +
+                                url);
   }
-  return {rest.substr(0, colon), rest.substr(colon + 1)};
+  return {rest.substr(0, colon), rest.substr(colon + 1), path};
 }
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -180,7 +191,7 @@ class TreffSignaling final : public Signaling {
  public:
   TreffSignaling(asio::io_context& io, std::atomic<size_t>& open, const std::string& url,
                  Listener& listener)
-      : io_(io), session_(std::make_shared<Session>(io, open, parseUrl(url), listener)) {}
+      : io_(io), session_(std::make_shared<Session>(io, open, parseUrl(url, "--url"), listener)) {}
 
   void join(const std::string& room, const std::string& name) override {
     nlohmann::json message = {{"type", "join"},
@@ -216,6 +227,83 @@ class TreffSignaling final : public Signaling {
   std::shared_ptr<Session> session_;
 };
 
+// One HTTP/1.1 request on its own connection ("Connection: close").
+class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
+ public:
+  HttpExchange(asio::io_context& io, http::request<http::string_body> request,
+               HttpClient::Done done)
+      : stream_(io), request_(std::move(request)), done_(std::move(done)) {}
+
+  void run(const tcp::resolver::results_type& endpoints, uint32_t timeoutS) {
+    stream_.expires_after(std::chrono::seconds(timeoutS));
+    stream_.async_connect(
+        endpoints, [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
+          if (ec) return self->finish("connect: " + ec.message());
+          http::async_write(self->stream_, self->request_, [self](beast::error_code ec, size_t) {
+            if (ec) return self->finish("write: " + ec.message());
+            self->read();
+          });
+        });
+  }
+
+ private:
+  void read() {
+    http::async_read(stream_, buffer_, response_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->finish("read: " + ec.message());
+                       const unsigned status = self->response_.result_int();
+                       if (status / 100 != 2) {
+                         return self->finish("HTTP status " + std::to_string(status));
+                       }
+                       self->finish("");
+                     });
+  }
+
+  void finish(const std::string& error) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+    done_(error, response_.body());
+  }
+
+  beast::tcp_stream stream_;
+  http::request<http::string_body> request_;
+  http::response<http::string_body> response_;
+  beast::flat_buffer buffer_;
+  HttpClient::Done done_;
+};
+
+class BeastHttpClient final : public HttpClient {
+ public:
+  // Resolves the host at once (control path, before the run).
+  BeastHttpClient(asio::io_context& io, const ParsedUrl& url)
+      : io_(io), host_(url.host + ":" + url.port) {
+    tcp::resolver resolver(io);
+    endpoints_ = resolver.resolve(url.host, url.port);
+  }
+
+  void request(const std::string& target, std::string body, uint32_t timeoutS, Done done) override {
+    http::request<http::string_body> request(body.empty() ? http::verb::get : http::verb::post,
+                                             target, 11);
+    request.set(http::field::host, host_);
+    request.keep_alive(false);
+    if (!body.empty()) {
+      request.set(http::field::content_type, "application/json");
+      request.body() = std::move(body);
+      request.prepare_payload();
+    }
+    std::make_shared<HttpExchange>(io_, std::move(request), std::move(done))
+        ->run(endpoints_, timeoutS);
+  }
+
+  void dispatch(std::function<void()> fn) override { asio::post(io_, std::move(fn)); }
+
+ private:
+  asio::io_context& io_;
+  std::string host_;
+  tcp::resolver::results_type endpoints_;
+};
+
 class AsioSignalingThread final : public SignalingThread {
  public:
   AsioSignalingThread() : guard_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
@@ -224,6 +312,15 @@ class AsioSignalingThread final : public SignalingThread {
   std::unique_ptr<Signaling> makeTreffSignaling(const std::string& url,
                                                 Signaling::Listener& listener) override {
     return std::make_unique<TreffSignaling>(io_, open_, url, listener);
+  }
+
+  std::unique_ptr<Signaling> makeJanusSignaling(const std::string& url,
+                                                const JanusRoomSettings& room,
+                                                Signaling::Listener& listener) override {
+    const ParsedUrl parsed = parseUrl(url, "--janus");
+    auto& client = janusClients_[url];
+    if (!client) client = std::make_shared<BeastHttpClient>(io_, parsed);
+    return makeJanusVideoRoomSignaling(client, parsed.path, room, open_, listener);
   }
 
   void stop() override {
@@ -238,6 +335,8 @@ class AsioSignalingThread final : public SignalingThread {
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   std::atomic<size_t> open_{0};
+  // One per Janus URL, created on the thread that builds the participants.
+  std::map<std::string, std::shared_ptr<BeastHttpClient>> janusClients_;
   std::thread thread_;
 };
 
