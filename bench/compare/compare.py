@@ -191,10 +191,10 @@ def summarize(name, server_name, result, window, rss):
     row['error'] = result.get('error', '')
     row['forwardedPps'] = round(received / measured) if measured else 0
     row['lossPercent'] = round(100 * (expected - received) / expected, 3) if expected else None
-    delays = totals.get('video' if 'video' in kinds else 'audio', {}).get('delayMs', {})
+    delays = ((totals.get('video' if 'video' in kinds else 'audio') or {}).get('delayMs')) or {}
     row['delayP50Ms'] = delays.get('p50')
     row['delayP99Ms'] = delays.get('p99')
-    row['audioP99Ms'] = totals.get('audio', {}).get('delayMs', {}).get('p99')
+    row['audioP99Ms'] = (((totals.get('audio') or {}).get('delayMs')) or {}).get('p99')
     if window and window['serverCpuS'] > 0:
         cores = window['serverCpuS'] / window['wallS']
         row['serverCores'] = round(cores, 3)
@@ -249,7 +249,12 @@ def write_results(rows, outdir, duration):
             w.writerow(r)
     by = {(r['scenario'], r['server']): r for r in rows}
     ran = [s for s in SCENARIOS if any(r['scenario'] == s[0] for r in rows)]
-    lines = [f'Forwarded packets per server CPU-second; {duration} s measured per scenario.', '',
+    commit = subprocess.run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'],
+                            capture_output=True, text=True).stdout.strip() or 'unknown'
+    lines = [f'Forwarded packets per server CPU-second; {duration} s measured per scenario. '
+             f'Run {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())} on {os.cpu_count()} cores '
+             f'at commit {commit}; Treff with {os.cpu_count()} media workers, Janus with as many '
+             'event loops; the load generator runs on the same machine.', '',
              '| scenario | server | forwarded pkt/s | server cores | machine cores | pkt per CPU-s '
              '| loss % | delay p50/p99 ms | peak RSS MiB | Treff/Janus | Treff/ceiling |',
              '|---|---|---|---|---|---|---|---|---|---|---|']
