@@ -6,13 +6,14 @@
 // a veth pair of its own to the runner's namespace and removes it at the end. Skipped where
 // Debian's janus package is not installed.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { assertFullDelivery, describeReport, loadgenBinary, run } from './loadgen_helpers.mjs';
 
 const JANUS = '/usr/bin/janus';
 const HTTP_PORT = 8188;
@@ -29,24 +30,6 @@ const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const skip = existsSync(JANUS) ? false : `${JANUS} is not installed (Debian package janus)`;
 
-function loadgenBinary() {
-  if (process.env.TREFF_LOADGEN) return process.env.TREFF_LOADGEN;
-  if (!process.env.TREFF_BIN) throw new Error('set TREFF_BIN (or TREFF_LOADGEN)');
-  return join(dirname(process.env.TREFF_BIN), 'treff-loadgen');
-}
-
-function run(file, args, timeout = 90_000) {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) {
-        err.message += `\n--- ${file} stderr ---\n${stderr}`;
-        reject(err);
-      } else {
-        resolve({ stdout, stderr });
-      }
-    });
-  });
-}
 
 async function waitForJanus(janus, logPath) {
   const deadline = Date.now() + 15_000;
@@ -108,47 +91,7 @@ test('loadgen --janus: every subscriber receives every other participant of its 
     '--participants', String(PER_ROOM), '--duration', String(DURATION_S), '--seed', '7',
   ]);
   const report = JSON.parse(stdout);
-  const { totals } = report;
-  t.diagnostic(stderr.trim().split('\n').slice(-3).join(' | '));
-  t.diagnostic(`ramp-up ${report.rampUpMs} ms; audio ${JSON.stringify(totals.audio)}`);
-  t.diagnostic(`video ${JSON.stringify(totals.video)}`);
-  t.diagnostic(`sent ${JSON.stringify(totals.sent)}, rtcp ${JSON.stringify(totals.rtcpSent)}`);
-
-  assert.equal(report.setupOk, true, report.error);
+  describeReport(t, report, stderr);
   assert.equal(report.scenario.server, 'janus');
-  assert.ok(report.measuredS >= DURATION_S - 0.1, `measured ${report.measuredS} s`);
-  assert.equal(totals.participants, ROOMS * PER_ROOM);
-  assert.equal(totals.publishers, ROOMS * PER_ROOM);
-  assert.equal(report.participants.length, ROOMS * PER_ROOM);
-
-  for (const p of report.participants) {
-    const others = report.participants.filter((q) => q.room === p.room && q.index !== p.index);
-    assert.equal(p.received.length, others.length * 2, `participant ${p.index} flows`);
-    for (const q of others) {
-      for (const kind of ['audio', 'video']) {
-        const flow = p.received.find((f) => f.publisher === q.index && f.kind === kind);
-        assert.ok(flow, `participant ${p.index} has no ${kind} flow from ${q.index}`);
-        const where = `${kind} ${q.index} -> ${p.index}`;
-        assert.ok(flow.received > 0, `${where}: nothing received`);
-        assert.ok(flow.lossPercent < 1, `${where}: ${flow.lossPercent} % lost`);
-        assert.ok(flow.delayMs && flow.delayMs.p99 < 200,
-                  `${where}: delay ${JSON.stringify(flow.delayMs)}`);
-      }
-    }
-    assert.ok(p.sent.audioPackets > 40 * DURATION_S, `audio sent by ${p.index}: ${p.sent.audioPackets}`);
-    assert.ok(p.sent.videoPackets > 120 * DURATION_S, `video sent by ${p.index}: ${p.sent.videoPackets}`);
-    assert.ok(p.rtcpSent.rr >= DURATION_S - 1 && p.rtcpSent.sr >= DURATION_S - 1,
-              `RTCP by ${p.index}: ${JSON.stringify(p.rtcpSent)}`);
-  }
-
-  for (const kind of ['audio', 'video']) {
-    const k = totals[kind];
-    assert.equal(k.flows, ROOMS * PER_ROOM * (PER_ROOM - 1));
-    assert.equal(k.flowsWithoutPackets, 0);
-    assert.ok(k.received >= 0.95 * k.expected, `${kind}: ${k.received} of ${k.expected}`);
-    assert.ok(k.lossPercent < 1, `${kind} loss ${k.lossPercent} %`);
-    assert.ok(k.delayMs.p99 < 200, `${kind} p99 ${k.delayMs.p99} ms`);
-  }
-  assert.equal(totals.srtpErrors, 0);
-  assert.equal(totals.unknownSsrcPackets, 0, 'packets on SSRCs the subscribe offers never named');
+  assertFullDelivery(report, { rooms: ROOMS, perRoom: PER_ROOM, durationS: DURATION_S });
 });
