@@ -43,6 +43,8 @@ TEST(UdpSocket, ReceivesABatchAndSendsABatchWithOneFlush) {
   EXPECT_EQ(sa.queued(), 0u);
   EXPECT_EQ(sa.stats().datagramsSent, 40u);
   EXPECT_EQ(sa.stats().sendBatches, 1u);
+  // "pkt0".."pkt9" share one GSO message (4 bytes each), "pkt10".."pkt39" another (5 bytes).
+  EXPECT_EQ(sa.stats().gsoMessages, 2u);
   for (int i = 0; i < 20 && b.payloads.size() < 40; ++i) loop.runOnce(50);
   ASSERT_EQ(b.payloads.size(), 40u);
   EXPECT_EQ(b.payloads[0], "pkt0");
@@ -51,6 +53,75 @@ TEST(UdpSocket, ReceivesABatchAndSendsABatchWithOneFlush) {
   EXPECT_LT(sb.stats().recvBatches, 40u);  // recvmmsg took several at once
   // Every buffer went back to the pool except those waiting for the next receive.
   EXPECT_GE(pool.available() + 2 * UdpSocket::kBatch, pool.capacity());
+}
+
+// Queues `sizes` (in bytes) to `to`, each datagram starting with its index in the queue.
+void queueNumbered(util::PacketPool& pool, UdpSocket& from, const SocketAddress& to, int index,
+                   size_t size) {
+  auto p = pool.acquire();
+  ASSERT_TRUE(p);
+  std::memset(p->data(), 'x', size);
+  std::string tag = std::to_string(index) + ":";
+  std::memcpy(p->data(), tag.data(), tag.size());
+  p->size = static_cast<uint32_t>(size);
+  from.queueSend(std::move(p), to);
+}
+
+int indexOf(const std::string& payload) { return std::stoi(payload.substr(0, payload.find(':'))); }
+
+TEST(UdpSocket, GsoKeepsEachAddressInOrderAndEveryDatagramWhole) {
+  // Two receivers, interleaved, with sizes that break trains: a larger datagram after smaller
+  // ones, a short last one, and more than kMaxSegments of one size to one address.
+  EventLoop loop;
+  util::PacketPool pool(1024);
+  Collector a, b, c;
+  UdpSocket sender(loop, *SocketAddress::fromString("127.0.0.1", 0), pool, a);
+  UdpSocket rb(loop, *SocketAddress::fromString("127.0.0.1", 0), pool, b);
+  UdpSocket rc(loop, *SocketAddress::fromString("127.0.0.1", 0), pool, c);
+  std::vector<size_t> sizesB, sizesC;
+  int index = 0;
+  for (int i = 0; i < 150; ++i) {
+    size_t sb = i % 10 == 9 ? 700 : (i % 25 == 24 ? 1300 : 1200);
+    sizesB.push_back(sb);
+    queueNumbered(pool, sender, rb.localAddress(), index++, sb);
+    if (i % 3 == 0) {
+      sizesC.push_back(300);
+      queueNumbered(pool, sender, rc.localAddress(), index++, 300);
+    }
+  }
+  const size_t total = sizesB.size() + sizesC.size();
+  sender.flush();
+  EXPECT_EQ(sender.stats().datagramsSent, total);
+  EXPECT_EQ(sender.stats().sendErrors, 0u);
+  EXPECT_GT(sender.stats().gsoMessages, 10u);
+  EXPECT_TRUE(sender.gsoEnabled()) << "loopback takes GSO";
+  for (int i = 0; i < 50 && b.payloads.size() + c.payloads.size() < total; ++i) loop.runOnce(20);
+  ASSERT_EQ(b.payloads.size(), sizesB.size());
+  ASSERT_EQ(c.payloads.size(), sizesC.size());
+  // Each receiver sees its datagrams in the order they were queued, each with its own size.
+  for (size_t i = 0; i < sizesB.size(); ++i) {
+    EXPECT_EQ(b.payloads[i].size(), sizesB[i]) << i;
+    if (i) EXPECT_LT(indexOf(b.payloads[i - 1]), indexOf(b.payloads[i]));
+  }
+  for (size_t i = 1; i < sizesC.size(); ++i) {
+    EXPECT_LT(indexOf(c.payloads[i - 1]), indexOf(c.payloads[i]));
+  }
+}
+
+TEST(UdpSocket, WithoutGsoEveryDatagramIsItsOwnMessage) {
+  EventLoop loop;
+  util::PacketPool pool(256);
+  Collector a, b;
+  UdpSocket sender(loop, *SocketAddress::fromString("127.0.0.1", 0), pool, a);
+  UdpSocket receiver(loop, *SocketAddress::fromString("127.0.0.1", 0), pool, b);
+  sender.setGsoEnabled(false);
+  for (int i = 0; i < 20; ++i) queueNumbered(pool, sender, receiver.localAddress(), i, 1000);
+  sender.flush();
+  EXPECT_EQ(sender.stats().datagramsSent, 20u);
+  EXPECT_EQ(sender.stats().gsoMessages, 0u);
+  for (int i = 0; i < 20 && b.payloads.size() < 20; ++i) loop.runOnce(20);
+  ASSERT_EQ(b.payloads.size(), 20u);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(indexOf(b.payloads[i]), i);
 }
 
 TEST(UdpSocket, BindFailureNamesTheAddress) {
