@@ -229,8 +229,8 @@ void Participant::onSubscriberRtcp(uint8_t* data, size_t size, uint64_t nowUs) {
     return nullptr;
   };
   auto publicationOf = [&](const Subscription& s, Participant** publisher) -> Publication* {
-    *publisher = room_.participant(s.spec().publisher);
-    return *publisher ? (*publisher)->publication(s.spec().source) : nullptr;
+    *publisher = s.sourceParticipant();
+    return s.sourcePublication();
   };
   while (compound.next(p)) {
     auto type = static_cast<rtp::RtcpType>(p.packetType);
@@ -318,8 +318,7 @@ void Participant::sendSenderReports(uint64_t nowUs) {
   lastSenderReportUs_ = nowUs;
   uint8_t out[kRtcpScratch];
   for (auto& sub : subscriptions_) {
-    Participant* publisher = room_.participant(sub->spec().publisher);
-    Publication* pub = publisher ? publisher->publication(sub->spec().source) : nullptr;
+    Publication* pub = sub->sourcePublication();
     if (!pub) continue;
     size_t n = sub->buildSenderReport(*pub, nowUs, out, sizeof(out));
     if (!n) continue;
@@ -335,10 +334,9 @@ void Participant::onTick(uint64_t nowMs) {
   sendPublisherFeedback(nowMs);
   uint64_t nowUs = nowMs * 1000;
   for (auto& sub : subscriptions_) {
-    Participant* publisher = room_.participant(sub->spec().publisher);
-    Publication* pub = publisher ? publisher->publication(sub->spec().source) : nullptr;
+    Publication* pub = sub->sourcePublication();
     if (pub && sub->updateTarget(*pub, nowUs))
-      publisher->requestKeyframe(*pub, sub->targetLayer(), nowMs);
+      sub->sourceParticipant()->requestKeyframe(*pub, sub->targetLayer(), nowMs);
   }
   sendSenderReports(nowUs);
 }

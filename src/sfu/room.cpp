@@ -64,11 +64,11 @@ void Room::rebuildRoutes() {
   routes_.clear();
   for (auto& [id, subscriber] : participants_) {
     Transport* transport = subscriber->subscribeTransport();
-    if (!transport) continue;
     for (auto& sub : subscriber->subscriptions()) {
       Participant* publisher = participant(sub->spec().publisher);
       Publication* pub = publisher ? publisher->publication(sub->spec().source) : nullptr;
-      if (pub) routes_[pub].push_back(Route{sub.get(), transport});
+      sub->bindSource(pub ? publisher : nullptr, pub);
+      if (pub && transport) routes_[pub].push_back(Route{sub.get(), transport});
     }
   }
 }

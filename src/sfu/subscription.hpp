@@ -18,6 +18,7 @@ class RtpPacket;
 
 namespace treff::sfu {
 
+class Participant;
 class Publication;
 class Transport;
 class WorkerStats;
@@ -28,6 +29,15 @@ class Subscription {
 
   const std::string& subscriber() const { return subscriber_; }
   const SubscriptionSpec& spec() const { return spec_; }
+  // The publisher and publication this subscription forwards now, or null while they are
+  // absent. The Room sets them whenever it rebuilds its routes, so the per-tick and RTCP work
+  // needs no lookup by participant id.
+  void bindSource(Participant* publisher, Publication* publication) {
+    sourceParticipant_ = publisher;
+    sourcePublication_ = publication;
+  }
+  Participant* sourceParticipant() const { return sourceParticipant_; }
+  Publication* sourcePublication() const { return sourcePublication_; }
   uint32_t ssrc() const { return spec_.ssrc; }
   bool owns(uint32_t ssrc) const {
     return ssrc == spec_.ssrc || (spec_.rtxSsrc && ssrc == spec_.rtxSsrc);
@@ -89,6 +99,8 @@ class Subscription {
   bool haveOffset_ = false;
   uint32_t sourceSsrc_ = 0;
   uint32_t timestampOffset_ = 0;  // out = in + offset, for the current source
+  Participant* sourceParticipant_ = nullptr;
+  Publication* sourcePublication_ = nullptr;
 };
 
 }  // namespace treff::sfu
