@@ -1,9 +1,11 @@
-// treff-loadgen: N simulated WebRTC participants against a Treff server (or Janus VideoRoom),
-// reporting delivery, loss and one-way delay as JSON on stdout.
+// treff-loadgen: N simulated WebRTC participants against a Treff server (or Janus VideoRoom, or
+// as plain UDP through a reflector for the delay baseline), reporting delivery, loss and one-way
+// delay as JSON on stdout.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 
+#include "reflector_scenario.hpp"
 #include "report.hpp"
 #include "scenario.hpp"
 
@@ -12,9 +14,16 @@ int main(int argc, char** argv) {
   CLI::App app{"treff-loadgen: simulated participants that publish and subscribe through Treff"};
   auto* url =
       app.add_option("--url", o.url, "the Treff server, http://HOST:PORT/")->capture_default_str();
-  app.add_option("--janus", o.janusUrl,
-                 "run against Janus's VideoRoom instead: its HTTP API, http://HOST:PORT/janus")
-      ->excludes(url);
+  auto* janus =
+      app.add_option("--janus", o.janusUrl,
+                     "run against Janus's VideoRoom instead: its HTTP API, http://HOST:PORT/janus")
+          ->excludes(url);
+  app.add_option("--reflector", o.reflector,
+                 "no server: send the same media as plain UDP through this UDP reflector "
+                 "(treff-ceiling --reflector PORT), IP:PORT; each publisher's packets go out "
+                 "through every other room member's socket and come back to it")
+      ->excludes(url)
+      ->excludes(janus);
   app.add_option("--rooms", o.rooms, "rooms")->check(CLI::Range(1u, 1000u))->capture_default_str();
   app.add_option("--participants", o.participants, "participants per room")
       ->check(CLI::Range(1u, 1000u))
@@ -31,6 +40,10 @@ int main(int argc, char** argv) {
   app.add_option("--video-kbps", o.videoKbps, "video bitrate per publisher")
       ->check(CLI::Range(50u, 20000u))
       ->capture_default_str();
+  app.add_option("--rate-scale", o.rateScale,
+                 "multiply every publisher's packet rate (video and audio frames per second)")
+      ->check(CLI::Range(0.01, 20.0))
+      ->capture_default_str();
   app.add_option("--seed", o.seed, "seed of the synthetic media")->capture_default_str();
   app.add_option("--ramp-timeout", o.rampTimeoutS,
                  "seconds allowed for joining and connecting (default 20 + 0.1 per participant)");
@@ -41,7 +54,8 @@ int main(int argc, char** argv) {
 
   treff::loadgen::ScenarioResult result;
   try {
-    result = treff::loadgen::runScenario(o);
+    result = o.reflector.empty() ? treff::loadgen::runScenario(o)
+                                 : treff::loadgen::runReflectorScenario(o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "treff-loadgen: %s\n", e.what());
     return 2;

@@ -14,6 +14,12 @@ namespace {
 // If the loop fell behind by more than this, skip frames instead of sending a burst.
 constexpr uint64_t kMaxLagUs = 100'000;
 
+// The spacing of frames at `rateScale` times their nominal rate (at least 1 us).
+uint64_t scaledIntervalUs(double nominalUs, double rateScale) {
+  const double scale = rateScale > 0 ? rateScale : 1.0;
+  return std::max<uint64_t>(1, static_cast<uint64_t>(nominalUs / scale + 0.5));
+}
+
 // Adds the extensions a browser sends on every packet of a track (RFC 8285 one-byte form).
 void addCommonExtensions(rtp::RtpPacketBuilder& builder, const SourceConfig& config, uint64_t nowUs,
                          uint16_t* wideSeq, uint8_t* scratch) {
@@ -48,6 +54,7 @@ uint32_t SmallRandom::next() {
 // 59 + 4 = 63 delta-frame sizes carry the interval's bytes.
 VideoSource::VideoSource(const SourceConfig& config, uint32_t kbps)
     : config_(config),
+      frameIntervalUs_(scaledIntervalUs(1e6 / kFps, config.rateScale)),
       random_(config.seed),
       deltaFrameBytes_(std::max<uint32_t>(200, kbps * 125 * (kKeyframeIntervalMs / 1000) /
                                                    (kFps * kKeyframeIntervalMs / 1000 + 3))) {
@@ -77,7 +84,7 @@ void VideoSource::beginFrame(uint64_t nowUs) {
       static_cast<uint32_t>((frameUs_ - startUs_) * kClockRate / 1000000) + config_.seed * 7919;
   pictureId_ = (pictureId_ + 1) & 0x7fff;
   ++counters_.frames;
-  nextFrameUs_ += 1000000 / kFps;
+  nextFrameUs_ += frameIntervalUs_;
   if (nowUs > nextFrameUs_ + kMaxLagUs) nextFrameUs_ = nowUs;
 }
 
@@ -133,7 +140,10 @@ size_t VideoSource::nextPacket(uint64_t nowUs, uint8_t* buf, size_t cap, uint16_
   return size;
 }
 
-AudioSource::AudioSource(const SourceConfig& config) : config_(config), random_(config.seed) {
+AudioSource::AudioSource(const SourceConfig& config)
+    : config_(config),
+      frameIntervalUs_(scaledIntervalUs(kFrameMs * 1000.0, config.rateScale)),
+      random_(config.seed) {
   for (size_t i = 0; i < payload_.size(); ++i) payload_[i] = static_cast<uint8_t>(random_.next());
   // RFC 6716 §3.1 TOC: configuration 15 (hybrid fullband, 20 ms), mono, one frame.
   payload_[0] = 0x78;
@@ -148,7 +158,7 @@ size_t AudioSource::nextPacket(uint64_t nowUs, uint8_t* buf, size_t cap, uint16_
   }
   if (nowUs < nextFrameUs_) return 0;
   const uint64_t frameUs = nextFrameUs_;
-  nextFrameUs_ += kFrameMs * 1000;
+  nextFrameUs_ += frameIntervalUs_;
   if (nowUs > nextFrameUs_ + kMaxLagUs) nextFrameUs_ = nowUs;
 
   MediaStamp stamp{config_.publisher, stampSequence_++, nowUs};
@@ -158,7 +168,10 @@ size_t AudioSource::nextPacket(uint64_t nowUs, uint8_t* buf, size_t cap, uint16_
   header.payloadType = config_.payloadType;
   header.marker = counters_.packets == 0;  // RFC 3551 §4.1: the first packet of a talkspurt
   header.sequence = sequence_++;
-  header.timestamp = timestamp_;
+  // The capture clock follows wall time, also when --rate-scale spaces frames differently.
+  const uint32_t frameTimestamp =
+      timestamp_ + static_cast<uint32_t>((frameUs - startUs_) * kClockRate / 1000000);
+  header.timestamp = frameTimestamp;
   header.ssrc = config_.ssrc;
   rtp::RtpPacketBuilder builder({buf, cap}, header);
   uint8_t scratch[8];
@@ -174,9 +187,8 @@ size_t AudioSource::nextPacket(uint64_t nowUs, uint8_t* buf, size_t cap, uint16_
   ++counters_.packets;
   ++counters_.frames;
   counters_.payloadBytes += payload_.size();
-  counters_.lastRtpTimestamp = timestamp_;
+  counters_.lastRtpTimestamp = frameTimestamp;
   counters_.lastRtpTimestampUs = frameUs;
-  timestamp_ += kClockRate / 1000 * kFrameMs;
   return size;
 }
 

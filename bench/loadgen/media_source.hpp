@@ -48,6 +48,8 @@ struct SourceConfig {
   std::string mid;
   SendExtensionIds extensions;
   uint64_t seed = 1;
+  // Multiplies the packet rate (video frames and audio frames per second); packet sizes stay.
+  double rateScale = 1.0;
 };
 
 class VideoSource {
@@ -72,6 +74,7 @@ class VideoSource {
   void beginFrame(uint64_t nowUs);
 
   SourceConfig config_;
+  uint64_t frameIntervalUs_;
   SmallRandom random_;
   uint32_t deltaFrameBytes_;
   uint64_t startUs_ = 0;
@@ -107,11 +110,12 @@ class AudioSource {
 
  private:
   SourceConfig config_;
+  uint64_t frameIntervalUs_;
   SmallRandom random_;
   uint64_t startUs_ = 0;
   uint64_t nextFrameUs_ = 0;
   uint16_t sequence_ = 0;
-  uint32_t timestamp_ = 0;
+  uint32_t timestamp_ = 0;  // RTP time of the first frame (random, RFC 3550 §5.1)
   uint32_t stampSequence_ = 0;
   SourceCounters counters_;
   std::array<uint8_t, kPayloadBytes> payload_{};

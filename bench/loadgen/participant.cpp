@@ -111,6 +111,7 @@ void Participant::onPublishAnswer(const std::string& sdp) {
     audio.mid = std::string(1, '0');  // not = "0": g++ 12 false -Wrestrict (PR 105651)
     audio.extensions = info.audio.extensions;
     audio.seed = config_.seed * 1000003 + config_.index * 2 + 1;
+    audio.rateScale = config_.rateScale;
     audio_ = std::make_unique<AudioSource>(audio);
     if (!config_.audioOnly) {
       SourceConfig video = audio;

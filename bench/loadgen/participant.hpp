@@ -30,6 +30,7 @@ struct ParticipantConfig {
   bool publishes = true;
   bool audioOnly = false;
   uint32_t videoKbps = 1500;
+  double rateScale = 1.0;  // multiplies the media packet rate
   uint64_t seed = 1;
   double dropPercent = 0;
   std::string url;

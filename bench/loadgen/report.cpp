@@ -46,8 +46,12 @@ struct KindTotals {
 }  // namespace
 
 std::string buildReport(const ScenarioOptions& o, const ScenarioResult& r) {
-  json scenario = {{"url", o.janusUrl.empty() ? o.url : o.janusUrl},
-                   {"server", o.janusUrl.empty() ? "treff" : "janus"},
+  const char* server = !o.reflector.empty() ? "reflector" : o.janusUrl.empty() ? "treff" : "janus";
+  const std::string& url = !o.reflector.empty() ? o.reflector
+                           : o.janusUrl.empty() ? o.url
+                                                : o.janusUrl;
+  json scenario = {{"url", url},
+                   {"server", server},
                    {"rooms", o.rooms},
                    {"participantsPerRoom", o.participants},
                    {"publishersPerRoom", r.publishersPerRoom},
@@ -55,6 +59,7 @@ std::string buildReport(const ScenarioOptions& o, const ScenarioResult& r) {
                    {"durationS", o.durationS},
                    {"threads", o.threads},
                    {"videoKbps", o.videoKbps},
+                   {"rateScale", o.rateScale},
                    {"seed", o.seed},
                    {"dropPercent", o.dropPercent}};
   json out = {{"scenario", scenario},

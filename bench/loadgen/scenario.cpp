@@ -134,6 +134,7 @@ ScenarioResult runScenario(const ScenarioOptions& o) {
         c.publishes = i < publishersPerRoom;
         c.audioOnly = o.audioOnly;
         c.videoKbps = o.videoKbps;
+        c.rateScale = o.rateScale;
         c.seed = o.seed;
         c.dropPercent = o.dropPercent;
         c.url = url;

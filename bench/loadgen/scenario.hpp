@@ -15,6 +15,9 @@ struct ScenarioOptions {
   std::string url = "http://127.0.0.1:8080/";
   // Non-empty: run against this Janus HTTP API (VideoRoom plugin) instead of Treff at url.
   std::string janusUrl;
+  // Non-empty (HOST:PORT): no server and no signaling, ICE, DTLS or SRTP; the media goes as
+  // plain UDP through this reflector (reflector_scenario.hpp), the delay baseline.
+  std::string reflector;
   uint32_t rooms = 1;
   uint32_t participants = 2;  // per room
   uint32_t publishers = 0;    // per room; 0 means all
@@ -22,6 +25,8 @@ struct ScenarioOptions {
   double durationS = 10;
   uint32_t threads = 1;
   uint32_t videoKbps = 1500;
+  // Multiplies every publisher's packet rate (frames per second); sizes stay as they are.
+  double rateScale = 1.0;
   uint64_t seed = 1;
   double rampTimeoutS = 0;  // 0: 20 s plus 0.1 s per participant
   // Drop this share of RTP arriving on subscribe connections, as if lost on the way, to
