@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "loop_tasks.hpp"
 #include "media_source.hpp"
 #include "media_stamp.hpp"
 #include "net/event_loop.hpp"
@@ -144,21 +145,6 @@ void sendDue(SenderThread& t, Publisher& p) {
   if (p.video) {
     while (size_t n = p.video->nextPacket(nowUs, buf, cap, nullptr)) fanOut(t, p, buf, n);
   }
-}
-
-// Runs fn(member) for every member on its own receive loop and waits for all.
-template <typename Fn>
-void onEveryLoop(std::vector<std::unique_ptr<LoopThread>>& loops, Fn fn) {
-  std::vector<std::future<void>> done;
-  for (auto& l : loops) {
-    auto promise = std::make_shared<std::promise<void>>();
-    done.push_back(promise->get_future());
-    l->loop.post([&l = *l, fn, promise] {
-      for (Member* m : l.members) fn(*m);
-      promise->set_value();
-    });
-  }
-  for (auto& f : done) f.wait_for(10s);
 }
 
 // Runs fn(publisher) for every publisher on the sender loop and waits.
@@ -323,7 +309,7 @@ ScenarioResult runReflectorScenario(const ScenarioOptions& o) {
   bool ready = false;
   while (true) {
     auto count = std::make_shared<std::atomic<uint32_t>>(0);
-    onEveryLoop(loops, [&o, count, perRoom](Member& m) {
+    onEveryLoop(loops, &LoopThread::members, [&o, count, perRoom](Member& m) {
       if (copiesReturning(m, perRoom, o.audioOnly)) ++*count;
     });
     const double elapsedS = (util::nowMs() - rampStartMs) / 1000.0;
@@ -350,7 +336,7 @@ ScenarioResult runReflectorScenario(const ScenarioOptions& o) {
                  "[loadgen] all %u participants connected after %.1f s (reflector %s); "
                  "measuring %.0f s\n",
                  total, result.rampUpMs / 1000.0, o.reflector.c_str(), o.durationS);
-    onEveryLoop(loops, [](Member& m) {
+    onEveryLoop(loops, &LoopThread::members, [](Member& m) {
       m.endpoint->resetFlows();
       m.receiveBase = m.endpoint->counters();
     });
@@ -395,7 +381,7 @@ ScenarioResult runReflectorScenario(const ScenarioOptions& o) {
       addSendSnapshot(p, (*sendSide)[p.index]);
       p.mediaOn = false;
     });
-    onEveryLoop(loops, [snapshots, perRoom](Member& m) {
+    onEveryLoop(loops, &LoopThread::members, [snapshots, perRoom](Member& m) {
       (*snapshots)[m.index] = receiveSnapshotOf(m, perRoom);
     });
     regroupFlowsByRecipient(*snapshots, perRoom);

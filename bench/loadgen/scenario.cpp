@@ -11,6 +11,7 @@
 
 #include "dtls/certificate.hpp"
 #include "dtls/dtls_context.hpp"
+#include "loop_tasks.hpp"
 #include "net/event_loop.hpp"
 #include "util/time.hpp"
 
@@ -46,21 +47,6 @@ std::string hostOf(const std::string& url) {
   if (scheme != std::string::npos) rest = rest.substr(scheme + 3);
   rest = rest.substr(0, rest.find('/'));
   return rest.substr(0, rest.rfind(':'));
-}
-
-// Runs fn(participant) for every participant on its own loop thread and waits for all.
-template <typename Fn>
-void onEveryLoop(std::vector<std::unique_ptr<LoopThread>>& loops, Fn fn) {
-  std::vector<std::future<void>> done;
-  for (auto& l : loops) {
-    auto promise = std::make_shared<std::promise<void>>();
-    done.push_back(promise->get_future());
-    l->loop.post([&l = *l, fn, promise] {
-      for (Participant* p : l.participants) fn(*p);
-      promise->set_value();
-    });
-  }
-  for (auto& f : done) f.wait_for(10s);
 }
 
 struct Progress {
@@ -179,7 +165,7 @@ ScenarioResult runScenario(const ScenarioOptions& o) {
     if (pr.joined == total && pr.publishConnected == totalPublishers &&
         pr.subscribeConnected >= expectSubscribers) {
       auto count = std::make_shared<std::atomic<uint32_t>>(0);
-      onEveryLoop(loops, [count, publishersPerRoom](Participant& p) {
+      onEveryLoop(loops, &LoopThread::participants, [count, publishersPerRoom](Participant& p) {
         if (p.receivingFromAll(publishersPerRoom)) ++*count;
       });
       flowsOk = *count == total;
@@ -225,7 +211,7 @@ ScenarioResult runScenario(const ScenarioOptions& o) {
     result.setupOk = true;
     std::fprintf(stderr, "[loadgen] all %u participants connected after %.1f s; measuring %.0f s\n",
                  total, result.rampUpMs / 1000.0, o.durationS);
-    onEveryLoop(loops, [](Participant& p) { p.beginMeasurement(); });
+    onEveryLoop(loops, &LoopThread::participants, [](Participant& p) { p.beginMeasurement(); });
     const double startCpuS = processCpuSeconds();
     const uint64_t startUs = util::nowUs();
     const uint64_t endUs = startUs + static_cast<uint64_t>(o.durationS * 1e6);
@@ -249,7 +235,7 @@ ScenarioResult runScenario(const ScenarioOptions& o) {
     result.measuredS = (util::nowUs() - startUs) / 1e6;
     result.loadgenCpuS = processCpuSeconds() - startCpuS;
     auto snapshots = std::make_shared<std::vector<ParticipantSnapshot>>(total);
-    onEveryLoop(loops, [snapshots](Participant& p) {
+    onEveryLoop(loops, &LoopThread::participants, [snapshots](Participant& p) {
       (*snapshots)[p.config().index] = p.snapshot();
       p.stopMedia();
     });
@@ -264,7 +250,7 @@ ScenarioResult runScenario(const ScenarioOptions& o) {
   // Close the peer connections (DTLS close_notify), then leave and give the leave messages a
   // moment before the signaling thread ends.
   std::fprintf(stderr, "[loadgen] leaving\n");
-  onEveryLoop(loops, [](Participant& p) { p.closeTransports(); });
+  onEveryLoop(loops, &LoopThread::participants, [](Participant& p) { p.closeTransports(); });
   for (auto& p : all) p->leave();
   const uint64_t leaveDeadline = util::nowMs() + 3000;
   while (signaling->openSessions() > 0 && util::nowMs() < leaveDeadline) {

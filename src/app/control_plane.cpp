@@ -111,7 +111,9 @@ signaling::HttpResponse ControlPlane::handleWhip(const signaling::HttpRequest& r
 }
 
 ControlPlane::ControlPlane(sfu::MediaPlane& media, ControlPlaneOptions options)
-    : media_(media), options_(std::move(options)), meetings_(media, options_.limits, options_.rooms) {}
+    : media_(media),
+      options_(std::move(options)),
+      meetings_(media, options_.limits, options_.rooms) {}
 
 void ControlPlane::attach(signaling::HttpServer& server) {
   server_ = &server;

@@ -274,3 +274,30 @@ export function stopInboundWatch() {
   delete w.timer;
   return w;
 }
+
+// Runs in a page: samples the grid every 200 ms, noting whether `id`'s tile is there and when
+// it first and last showed "reconnecting" (Date.now() times, the test's clock).
+// stopGridSampler (also run in the page) ends it and returns the counts.
+export function startGridSampler(id) {
+  const s = { samples: 0, missing: 0, reconnecting: 0, maxTiles: 0, firstReconnectingAt: null,
+              lastReconnectingAt: null, start: Date.now() };
+  window.__treffGridSampler = s;
+  s.timer = setInterval(() => {
+    s.samples += 1;
+    const tile = document.querySelector(`figure.tile[data-participant="${id}"]`);
+    if (!tile) s.missing += 1;
+    else if (tile.getAttribute('data-reconnecting') === 'true') {
+      s.reconnecting += 1;
+      s.firstReconnectingAt ??= Date.now();
+      s.lastReconnectingAt = Date.now();
+    }
+    s.maxTiles = Math.max(s.maxTiles, document.querySelectorAll('figure.tile').length);
+  }, 200);
+}
+
+export function stopGridSampler() {
+  const s = window.__treffGridSampler;
+  clearInterval(s.timer);
+  const { timer, ...rest } = s;
+  return { ...rest, ms: Date.now() - s.start };
+}

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CHROMIUM, launchChromium, startTreff, waitFor } from './helpers.mjs';
 import {
-  figures, joinMeeting, peerConnectionDetails, sleep, waitForMediaFrom, watchedContext,
+  figures, joinMeeting, peerConnectionDetails, sleep, startGridSampler, stopGridSampler,
+  waitForMediaFrom, watchedContext,
 } from './meeting_helpers.mjs';
 
 const MEDIA_PORT = 20030;
@@ -74,30 +75,6 @@ after(async () => {
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
 });
 
-// Runs in a page: samples the grid every 200 ms, recording whether `id`'s tile is there.
-function startGridSampler(id) {
-  const s = { samples: 0, missing: 0, reconnecting: 0, maxTiles: 0, firstReconnecting: null,
-              lastReconnecting: null, start: Date.now() };
-  window.__treffGridSampler = s;
-  s.timer = setInterval(() => {
-    s.samples += 1;
-    const tile = document.querySelector(`figure.tile[data-participant="${id}"]`);
-    if (!tile) s.missing += 1;
-    else if (tile.getAttribute('data-reconnecting') === 'true') {
-      s.reconnecting += 1;
-      s.firstReconnecting ??= Date.now() - s.start;
-      s.lastReconnecting = Date.now() - s.start;
-    }
-    s.maxTiles = Math.max(s.maxTiles, document.querySelectorAll('figure.tile').length);
-  }, 200);
-}
-
-function stopGridSampler() {
-  const s = window.__treffGridSampler;
-  clearInterval(s.timer);
-  const { timer, ...rest } = s;
-  return { ...rest, ms: Date.now() - s.start };
-}
 
 test('a participant whose network drops for 5 s comes back as itself, unseen by the others',
      { timeout: 150_000 }, async (t) => {

@@ -15,7 +15,8 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, launchChromium, startTreff, waitFor } from './helpers.mjs';
 import {
-  figures, joinMeeting, peerConnectionDetails, sleep, waitForMediaFrom, watchedContext,
+  figures, joinMeeting, peerConnectionDetails, sleep, startGridSampler, stopGridSampler,
+  waitForMediaFrom, watchedContext,
 } from './meeting_helpers.mjs';
 
 const MEDIA_PORT_DROP = 20040;
@@ -83,31 +84,6 @@ async function routeSignaling(context) {
   return link;
 }
 
-// Runs in a page: samples the grid every 200 ms, noting whether `id`'s tile is there and when
-// it first and last showed "reconnecting" (Date.now() times, the test's clock).
-function startGridSampler(id) {
-  const s = { samples: 0, missing: 0, reconnecting: 0, maxTiles: 0, firstReconnectingAt: null,
-              lastReconnectingAt: null, start: Date.now() };
-  window.__treffGridSampler = s;
-  s.timer = setInterval(() => {
-    s.samples += 1;
-    const tile = document.querySelector(`figure.tile[data-participant="${id}"]`);
-    if (!tile) s.missing += 1;
-    else if (tile.getAttribute('data-reconnecting') === 'true') {
-      s.reconnecting += 1;
-      s.firstReconnectingAt ??= Date.now();
-      s.lastReconnectingAt = Date.now();
-    }
-    s.maxTiles = Math.max(s.maxTiles, document.querySelectorAll('figure.tile').length);
-  }, 200);
-}
-
-function stopGridSampler() {
-  const s = window.__treffGridSampler;
-  clearInterval(s.timer);
-  const { timer, ...rest } = s;
-  return { ...rest, ms: Date.now() - s.start };
-}
 
 const framesOf = async (watcher, who) =>
   (await figures(watcher.page)).remote[who.id]?.video?.framesDecoded ?? 0;

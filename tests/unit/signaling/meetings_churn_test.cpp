@@ -141,22 +141,13 @@ struct Page {
   }
 };
 
-class MeetingsChurnBase : public ::testing::Test {
+class MeetingsChurnBase : public test_support::MeetingsOnMediaPlane {
  protected:
   void SetUp() override {
-    sfu::MediaPlaneConfig config;
-    config.mediaPort = freeUdpPort();
-    config.workers = 1;
-    media_ = std::make_unique<sfu::MediaPlane>(config);
-    media_->start();
     MeetingLimits limits;
     limits.maxParticipantsPerMeeting = 16;
     limits.reconnectGraceMs = 20000;
-    meetings_ = std::make_unique<Meetings>(*media_, limits);
-  }
-  void TearDown() override {
-    meetings_.reset();
-    media_->stop();
+    startMeetings(limits);
   }
 
   void say(Page& page, const Json& message) {
@@ -444,8 +435,6 @@ class MeetingsChurnBase : public ::testing::Test {
     return static_cast<size_t>(opened - closed);
   }
 
-  std::unique_ptr<sfu::MediaPlane> media_;
-  std::unique_ptr<Meetings> meetings_;
   std::vector<std::unique_ptr<Page>> pages_;
   uint64_t socketIds_ = 0;
   std::string context_;  // seed and step, for failure messages

@@ -21,23 +21,14 @@ using test_support::browserAnswerTo;
 using test_support::freeUdpPort;
 using test_support::readFile;
 
-class MeetingsTest : public ::testing::Test {
+class MeetingsTest : public test_support::MeetingsOnMediaPlane {
  protected:
   void SetUp() override {
-    sfu::MediaPlaneConfig config;
-    config.mediaPort = freeUdpPort();
-    config.workers = 1;
-    media_ = std::make_unique<sfu::MediaPlane>(config);
-    media_->start();
     MeetingLimits limits;
     limits.maxParticipantsPerMeeting = 3;
     limits.maxMeetings = 2;
     limits.reconnectGraceMs = 20000;
-    meetings_ = std::make_unique<Meetings>(*media_, limits);
-  }
-  void TearDown() override {
-    meetings_.reset();
-    media_->stop();
+    startMeetings(limits);
   }
 
   // Starts over with rooms configured as given.
@@ -77,8 +68,6 @@ class MeetingsTest : public ::testing::Test {
                .dump());
   }
 
-  std::unique_ptr<sfu::MediaPlane> media_;
-  std::unique_ptr<Meetings> meetings_;
   uint64_t ids_ = 0;
 };
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "sfu/media_plane.hpp"
 #include "signaling/http_server.hpp"
+#include "signaling/meetings.hpp"
 
 namespace treff::signaling::test_support {
 
@@ -87,5 +90,25 @@ inline std::string browserAnswerTo(const std::string& offer) {
   }
   return out.str();
 }
+
+// A real media plane with one worker on a free loopback port, and the meeting logic over it.
+class MeetingsOnMediaPlane : public ::testing::Test {
+ protected:
+  void startMeetings(MeetingLimits limits) {
+    sfu::MediaPlaneConfig config;
+    config.mediaPort = freeUdpPort();
+    config.workers = 1;
+    media_ = std::make_unique<sfu::MediaPlane>(config);
+    media_->start();
+    meetings_ = std::make_unique<Meetings>(*media_, limits);
+  }
+  void TearDown() override {
+    meetings_.reset();
+    if (media_) media_->stop();
+  }
+
+  std::unique_ptr<sfu::MediaPlane> media_;
+  std::unique_ptr<Meetings> meetings_;
+};
 
 }  // namespace treff::signaling::test_support
