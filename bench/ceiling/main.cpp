@@ -74,6 +74,10 @@ int main(int argc, char** argv) {
   app.add_option("--reflector", reflectorPort, "run as a plain UDP reflector on this port")
       ->check(CLI::Range(0, 65535));
   app.add_option("--bind", bindIp, "reflector address (IPv4)");
+  size_t reflectorThreads = 2;
+  app.add_option("--reflector-threads", reflectorThreads,
+                 "reflector threads, each on its own socket of the port (SO_REUSEPORT)")
+      ->check(CLI::Range(1, 16));
   CLI11_PARSE(app, argc, argv);
   config.socketBufferBytes = bufferMiB << 20;
 
@@ -83,7 +87,8 @@ int main(int argc, char** argv) {
     const std::string report =
         reflectorPort >= 0
             ? treff::ceiling::runReflector(bindIp.c_str(), static_cast<uint16_t>(reflectorPort),
-                                           config.durationSeconds, config.recvBatch, config.quiet)
+                                           config.durationSeconds, config.recvBatch,
+                                           reflectorThreads, config.quiet)
             : treff::ceiling::runForwardingProbe(config);
     std::printf("%s\n", report.c_str());
   } catch (const std::exception& e) {

@@ -10,7 +10,8 @@
 namespace treff::ceiling {
 
 std::string runForwardingProbe(const Config& config);
+// `threads` sockets share the port, one thread each.
 std::string runReflector(const char* bindIp, uint16_t port, double durationSeconds, size_t batch,
-                         bool quiet);
+                         size_t threads, bool quiet);
 
 }  // namespace treff::ceiling

@@ -13,9 +13,11 @@
 
 namespace treff::ceiling {
 
-int openUdp(const char* ip, uint16_t port, int recvTimeoutMs, int bufferBytes) {
+int openUdp(const char* ip, uint16_t port, int recvTimeoutMs, int bufferBytes, bool reusePort) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error(std::string("udp socket: ") + std::strerror(errno));
+  const int one = 1;
+  if (reusePort) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufferBytes, sizeof(bufferBytes)) != 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufferBytes, sizeof(bufferBytes));
   if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bufferBytes, sizeof(bufferBytes)) != 0)

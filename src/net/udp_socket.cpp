@@ -105,6 +105,7 @@ void UdpSocket::receiveBatch() {
       packet->size = msgs[i].msg_len;
       listener_.onUdpPacket(*this, std::move(packet), recvFrom_[i], now);
     }
+    listener_.onUdpBatchEnd(*this);
     if (static_cast<size_t>(n) < ready) return;
   }
 }
@@ -219,6 +220,7 @@ void UdpSocket::sendMessages(size_t first, size_t count) {
     for (int k = 0; k < n; ++k) {
       const Message& m = messages_[done + static_cast<size_t>(k)];
       stats_.datagramsSent += m.count;
+      ++stats_.messagesSent;
       if (m.count > 1) ++stats_.gsoMessages;
     }
     done += static_cast<size_t>(n);

@@ -26,6 +26,9 @@ class UdpSocket final : public IoHandler {
     // `packet` holds the datagram (packet->size bytes at packet->data()).
     virtual void onUdpPacket(UdpSocket& socket, util::PacketRef packet, const SocketAddress& from,
                              uint64_t nowUs) = 0;
+    // After the datagrams of one recvmmsg batch were handed over: work deferred to the end of a
+    // batch (fan-out grouped per subscriber) runs here.
+    virtual void onUdpBatchEnd(UdpSocket&) {}
   };
 
   struct Stats {
@@ -35,7 +38,8 @@ class UdpSocket final : public IoHandler {
     uint64_t droppedNoBuffer = 0;  // the pool was empty
     uint64_t recvBatches = 0;
     uint64_t sendBatches = 0;
-    uint64_t gsoMessages = 0;  // messages that carried more than one datagram
+    uint64_t messagesSent = 0;  // one datagram, or one GSO train
+    uint64_t gsoMessages = 0;   // messages that carried more than one datagram
   };
 
   static constexpr size_t kBatch = 32;

@@ -185,7 +185,7 @@ void Participant::onTransportRtp(Transport& transport, rtp::RtpPacket& packet,
   }
   if (layer.nacks) layer.nacks->onPacket(packet.sequence(), nowUs, keyframe);
   if (layer.ring) layer.ring->insert(packet.sequence(), buffer, nowUs);
-  room_.route(*pub, layerIndex, packet, keyframe, nowUs);
+  room_.route(*pub, layerIndex, packet, buffer, keyframe, nowUs);
 }
 
 void Participant::onTransportRtcp(Transport& transport, uint8_t* data, size_t size,

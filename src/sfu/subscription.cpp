@@ -44,15 +44,25 @@ Subscription::Subscription(std::string subscriber, const SubscriptionSpec& spec)
                 static_cast<uint16_t>(util::randomU32()), util::randomU32()),
       rtxSeq_(static_cast<uint16_t>(util::randomU32())) {}
 
-const CodecSpec* Subscription::outCodecFor(const Publication& publication,
-                                           uint8_t inPayloadType) const {
+const CodecSpec* Subscription::outCodecFor(const Publication& publication, uint8_t inPayloadType) {
+  if (codecCachePublication_ == &publication && codecCachePayloadType_ == inPayloadType)
+    return codecCacheOut_;
   bool isRtx = false;
   const CodecSpec* in = publication.codecOf(inPayloadType, &isRtx);
-  if (!in) return nullptr;
-  for (const auto& c : spec_.codecs) {
-    if (sameCodec(c, *in)) return &c;
+  const CodecSpec* out = nullptr;
+  if (in) {
+    for (const auto& c : spec_.codecs) {
+      if (sameCodec(c, *in)) {
+        out = &c;
+        break;
+      }
+    }
   }
-  return nullptr;
+  codecCachePublication_ = &publication;
+  codecCachePayloadType_ = inPayloadType;
+  codecCacheIn_ = in;
+  codecCacheOut_ = out;
+  return out;
 }
 
 bool Subscription::updateTarget(const Publication& publication, uint64_t nowUs) {
@@ -95,7 +105,7 @@ void Subscription::onPacket(const Publication& publication, int layer, const rtp
   }
   Sent& record = sent_[r.seq % sent_.size()];
   Pieces w = writePacket(publication, packet, r.seq, r.timestamp, spec_.ssrc, codec->payloadType,
-                         false, 0, nullptr, startsSource, out, scratch, &record);
+                         false, 0, nullptr, startsSource, nowUs, out, scratch, &record);
   if (w.headSize == 0) return;
   record.outSeq = r.seq;
   record.outTimestamp = r.timestamp;
@@ -106,12 +116,10 @@ void Subscription::onPacket(const Publication& publication, int layer, const rtp
   }
 }
 
-Subscription::Pieces Subscription::writePacket(const Publication& publication,
-                                               const rtp::RtpPacket& packet, uint16_t seq,
-                                               uint32_t timestamp, uint32_t ssrc,
-                                               uint8_t payloadType, bool rtx, uint16_t osn,
-                                               const Sent* vp8Ids, bool startsSource,
-                                               Transport& out, uint8_t* scratch, Sent* record) {
+Subscription::Pieces Subscription::writePacket(
+    const Publication& publication, const rtp::RtpPacket& packet, uint16_t seq, uint32_t timestamp,
+    uint32_t ssrc, uint8_t payloadType, bool rtx, uint16_t osn, const Sent* vp8Ids,
+    bool startsSource, uint64_t nowUs, Transport& out, uint8_t* scratch, Sent* record) {
   const rtp::ExtensionIdMap& ids = out.extensions();
   // The body is everything after the source's header: payload and padding, as received.
   const uint8_t* body = packet.data() + packet.headerLength();
@@ -134,7 +142,7 @@ Subscription::Pieces Subscription::writePacket(const Publication& publication,
   addElement(e, ids.idOf(rtp::ExtensionType::Mid), reinterpret_cast<const uint8_t*>(mid.data()),
              mid.size());
   uint8_t value[3];
-  util::storeBe24(value, rtp::absSendTimeFromUs(util::nowUs()));
+  util::storeBe24(value, rtp::absSendTimeFromUs(nowUs));
   addElement(e, ids.idOf(rtp::ExtensionType::AbsSendTime), value, 3);
   util::storeBe16(value, out.nextTransportSeq());
   addElement(e, ids.idOf(rtp::ExtensionType::TransportWideCc), value, 2);
@@ -160,8 +168,8 @@ Subscription::Pieces Subscription::writePacket(const Publication& publication,
   // at the end of head; the publisher's buffer stays as it arrived (other subscribers and the
   // retransmission ring share it).
   if (publication.video()) {
-    bool isRtx = false;
-    const CodecSpec* codec = publication.codecOf(packet.payloadType(), &isRtx);
+    // outCodecFor ran for this payload type just before.
+    const CodecSpec* codec = codecCacheIn_;
     if (codec && codec->video == rtp::VideoCodec::Vp8) {
       rtp::Vp8Descriptor d;
       if (rtp::parseVp8Descriptor(util::ConstBytes(body, packet.payloadLength()), &d)) {
@@ -206,10 +214,11 @@ bool Subscription::retransmit(const Publication& publication, uint16_t outSeq, u
   if (spec_.rtxSsrc && codec->rtxPayloadType) {
     // RFC 4588: the retransmission stream carries the original sequence number first.
     w = writePacket(publication, packet, rtxSeq_++, sent.outTimestamp, spec_.rtxSsrc,
-                    *codec->rtxPayloadType, true, outSeq, &sent, false, out, scratch, nullptr);
+                    *codec->rtxPayloadType, true, outSeq, &sent, false, nowUs, out, scratch,
+                    nullptr);
   } else {
     w = writePacket(publication, packet, outSeq, sent.outTimestamp, spec_.ssrc, codec->payloadType,
-                    false, 0, &sent, false, out, scratch, nullptr);
+                    false, 0, &sent, false, nowUs, out, scratch, nullptr);
   }
   if (w.headSize == 0) return false;
   (void)stats;

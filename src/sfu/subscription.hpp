@@ -81,9 +81,9 @@ class Subscription {
   };
   Pieces writePacket(const Publication& publication, const rtp::RtpPacket& packet, uint16_t seq,
                      uint32_t timestamp, uint32_t ssrc, uint8_t payloadType, bool rtx, uint16_t osn,
-                     const Sent* vp8Ids, bool startsSource, Transport& out, uint8_t* scratch,
-                     Sent* record);
-  const CodecSpec* outCodecFor(const Publication& publication, uint8_t inPayloadType) const;
+                     const Sent* vp8Ids, bool startsSource, uint64_t nowUs, Transport& out,
+                     uint8_t* scratch, Sent* record);
+  const CodecSpec* outCodecFor(const Publication& publication, uint8_t inPayloadType);
 
   std::string subscriber_;
   SubscriptionSpec spec_;
@@ -101,6 +101,11 @@ class Subscription {
   uint32_t timestampOffset_ = 0;  // out = in + offset, for the current source
   Participant* sourceParticipant_ = nullptr;
   Publication* sourcePublication_ = nullptr;
+  // The last payload type mapped, and to what (a publication's codecs never change).
+  const Publication* codecCachePublication_ = nullptr;
+  int codecCachePayloadType_ = -1;
+  const CodecSpec* codecCacheIn_ = nullptr;
+  const CodecSpec* codecCacheOut_ = nullptr;
 };
 
 }  // namespace treff::sfu

@@ -23,7 +23,11 @@ Worker::Worker(const WorkerConfig& config, const dtls::Certificate& certificate)
     tcp_.push_back(std::make_unique<net::TcpServer>(loop_, address, pool_, *this));
   }
   loop_.setTickHandler(kTickMs, [this](uint64_t now) { onTick(now); });
-  loop_.setTurnEndHandler([this] { flushSends(); });
+  loop_.setTurnEndHandler([this] {
+    runBatchWork();
+    flushSends();
+  });
+  batchWork_.reserve(64);
 }
 
 Worker::~Worker() { stop(); }
@@ -111,9 +115,28 @@ bool Worker::send(const MediaPath& path, util::PacketRef packet) {
   return false;
 }
 
+void Worker::deferToBatchEnd(BatchWork* work) { batchWork_.push_back(work); }
+
+void Worker::cancelBatchWork(BatchWork* work) { std::erase(batchWork_, work); }
+
+void Worker::runBatchWork() {
+  // Work may defer more work (a room that forwards and is handed new packets): index, not
+  // iterators.
+  for (size_t i = 0; i < batchWork_.size(); ++i) batchWork_[i]->runBatchWork();
+  batchWork_.clear();
+}
+
+void Worker::onUdpBatchEnd(net::UdpSocket&) { runBatchWork(); }
+
 void Worker::flushSends() {
   for (auto& s : udp_) {
-    if (s->queued()) s->flush();
+    if (!s->queued()) continue;
+    const net::UdpSocket::Stats before = s->stats();
+    s->flush();
+    const net::UdpSocket::Stats& after = s->stats();
+    stats_.add(Counter::UdpSendCalls, after.sendBatches - before.sendBatches);
+    stats_.add(Counter::UdpMessagesOut, after.messagesSent - before.messagesSent);
+    stats_.add(Counter::UdpGsoMessagesOut, after.gsoMessages - before.gsoMessages);
   }
 }
 
@@ -126,6 +149,7 @@ void Worker::onUdpPacket(net::UdpSocket& socket, util::PacketRef packet,
 void Worker::onTcpPacket(net::TcpConnection& conn, util::PacketRef packet, uint64_t nowUs) {
   MediaPath path{nullptr, &conn, conn.remote()};
   demux(std::move(packet), path, nowUs);
+  runBatchWork();
 }
 
 void Worker::onTcpClosed(net::TcpConnection& conn) {

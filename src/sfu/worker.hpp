@@ -35,6 +35,16 @@ class Session {
   virtual void onTick(uint64_t nowMs) = 0;
 };
 
+// Work a session defers to the end of the current receive batch (Room: the fan-out, so that
+// each subscriber's state is touched once for all the batch's packets of a publication).
+class BatchWork {
+ public:
+  virtual void runBatchWork() = 0;
+
+ protected:
+  ~BatchWork() = default;
+};
+
 struct WorkerConfig {
   unsigned index = 0;
   std::vector<net::SocketAddress> listen;  // port already set to base + index
@@ -73,6 +83,11 @@ class Worker final : public net::UdpSocket::Listener, public net::TcpServer::Lis
   void unregisterPaths(Transport* transport);
   void markPathActive(const MediaPath& path);
 
+  // Runs work->runBatchWork() once at the end of the current receive batch (at the latest at
+  // the end of this loop turn). `work` calls cancelBatchWork before it goes away.
+  void deferToBatchEnd(BatchWork* work);
+  void cancelBatchWork(BatchWork* work);
+
   // Queues a datagram on a path (UDP: sent at the end of this loop turn, batched).
   bool send(const MediaPath& path, util::PacketRef packet);
   util::PacketPool& pool() { return pool_; }
@@ -84,12 +99,14 @@ class Worker final : public net::UdpSocket::Listener, public net::TcpServer::Lis
                    uint64_t nowUs) override;
   void onTcpPacket(net::TcpConnection& conn, util::PacketRef packet, uint64_t nowUs) override;
   void onTcpClosed(net::TcpConnection& conn) override;
+  void onUdpBatchEnd(net::UdpSocket& socket) override;
 
  private:
   void demux(util::PacketRef packet, const MediaPath& path, uint64_t nowUs);
   void handleStun(util::PacketRef& packet, const MediaPath& path, uint64_t nowUs);
   void onTick(uint64_t nowMs);
   void flushSends();
+  void runBatchWork();
 
   struct StringHash {
     using is_transparent = void;
@@ -106,6 +123,7 @@ class Worker final : public net::UdpSocket::Listener, public net::TcpServer::Lis
   std::unordered_map<std::string, Transport*, StringHash, std::equal_to<>> byUfrag_;
   std::unordered_map<MediaPath, Transport*, MediaPathHash> byPath_;
   std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions_;
+  std::vector<BatchWork*> batchWork_;  // reserved once; one entry per room with pending packets
   uint64_t nowMs_ = 0;
   std::thread thread_;
 };

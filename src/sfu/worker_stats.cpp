@@ -32,6 +32,12 @@ const char* counterName(Counter c) {
       return "transports_opened";
     case Counter::TransportsClosed:
       return "transports_closed";
+    case Counter::UdpSendCalls:
+      return "udp_send_calls";
+    case Counter::UdpMessagesOut:
+      return "udp_messages_sent";
+    case Counter::UdpGsoMessagesOut:
+      return "udp_gso_messages_sent";
     case Counter::kCount:
       break;
   }

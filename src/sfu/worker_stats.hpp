@@ -23,6 +23,9 @@ enum class Counter : uint8_t {
   KeyframeRequestsOut,
   TransportsOpened,
   TransportsClosed,
+  UdpSendCalls,       // sendmmsg calls
+  UdpMessagesOut,     // messages written: one datagram, or a GSO train of several
+  UdpGsoMessagesOut,  // messages that carried more than one datagram
   kCount
 };
 

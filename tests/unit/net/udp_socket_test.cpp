@@ -45,6 +45,7 @@ TEST(UdpSocket, ReceivesABatchAndSendsABatchWithOneFlush) {
   EXPECT_EQ(sa.stats().sendBatches, 1u);
   // "pkt0".."pkt9" share one GSO message (4 bytes each), "pkt10".."pkt39" another (5 bytes).
   EXPECT_EQ(sa.stats().gsoMessages, 2u);
+  EXPECT_EQ(sa.stats().messagesSent, 2u);
   for (int i = 0; i < 20 && b.payloads.size() < 40; ++i) loop.runOnce(50);
   ASSERT_EQ(b.payloads.size(), 40u);
   EXPECT_EQ(b.payloads[0], "pkt0");
@@ -119,6 +120,7 @@ TEST(UdpSocket, WithoutGsoEveryDatagramIsItsOwnMessage) {
   sender.flush();
   EXPECT_EQ(sender.stats().datagramsSent, 20u);
   EXPECT_EQ(sender.stats().gsoMessages, 0u);
+  EXPECT_EQ(sender.stats().messagesSent, 20u);
   for (int i = 0; i < 20 && b.payloads.size() < 20; ++i) loop.runOnce(20);
   ASSERT_EQ(b.payloads.size(), 20u);
   for (int i = 0; i < 20; ++i) EXPECT_EQ(indexOf(b.payloads[i]), i);
