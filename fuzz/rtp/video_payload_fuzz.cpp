@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "rtp/video_keyframe.hpp"
+#include "rtp/vp8_descriptor.hpp"
 #include "rtp/vp9_descriptor.hpp"
 
 using namespace treff::rtp;
@@ -18,6 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto codec = static_cast<VideoCodec>(data[0] % 5);
   treff::util::ConstBytes payload(data + 1, size - 1);
   const bool key = isKeyframe(codec, payload);
+  uint16_t width = 0, height = 0;
+  if (vp8KeyframeSize(payload, &width, &height)) {
+    if (!isVp8Keyframe(payload) || width == 0 || width > 0x3fff || height == 0) __builtin_trap();
+    sink = sink + width + height;
+  }
   Vp9Descriptor d;
   if (parseVp9Descriptor(payload, &d)) {
     // Offsets must point inside the payload, and a VP9 key frame start must agree.

@@ -75,6 +75,19 @@ bool isVp8Keyframe(util::ConstBytes payload) {
   return parseVp8Descriptor(payload, &d) && d.isKeyframe;
 }
 
+bool vp8KeyframeSize(util::ConstBytes payload, uint16_t* width, uint16_t* height) {
+  Vp8Descriptor d;
+  if (!parseVp8Descriptor(payload, &d) || !d.isKeyframe) return false;
+  // Frame tag (3), start code 9d 01 2a (3), width (2, little-endian), height (2).
+  constexpr size_t kHeader = 10;
+  if (payload.size() < d.size + kHeader) return false;
+  const uint8_t* h = payload.data() + d.size;
+  if (h[3] != 0x9d || h[4] != 0x01 || h[5] != 0x2a) return false;
+  *width = static_cast<uint16_t>((h[6] | h[7] << 8) & 0x3fff);
+  *height = static_cast<uint16_t>((h[8] | h[9] << 8) & 0x3fff);
+  return *width != 0 && *height != 0;
+}
+
 bool rewriteVp8PictureId(util::MutableBytes payload, const Vp8Descriptor& d, uint16_t pictureId) {
   if (!d.hasPictureId || d.pictureIdOffset == 0) return false;
   const size_t at = d.pictureIdOffset;

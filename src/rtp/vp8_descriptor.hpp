@@ -46,6 +46,11 @@ bool parseVp8Descriptor(util::ConstBytes payload, Vp8Descriptor* out, Vp8Error* 
 // True for the first packet of a key frame.
 bool isVp8Keyframe(util::ConstBytes payload);
 
+// The frame size a key frame's header announces (RFC 6386 §9.1: after the 3-byte frame tag and
+// the start code, 14 bits of width and of height, each with 2 bits of scaling above). False
+// unless `payload` (descriptor included) is the first packet of a key frame with a full header.
+bool vp8KeyframeSize(util::ConstBytes payload, uint16_t* width, uint16_t* height);
+
 // Rewrite PictureID in place, keeping its width (a 7-bit field takes the value modulo 128, a
 // 15-bit one modulo 32768). `d` must come from parsing this payload. False if it has none.
 bool rewriteVp8PictureId(util::MutableBytes payload, const Vp8Descriptor& d, uint16_t pictureId);

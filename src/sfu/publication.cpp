@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+
 namespace treff::sfu {
 
 Publication::Publication(std::string publisher, const PublicationSpec& spec,
@@ -39,12 +41,40 @@ int Publication::layerOfSsrc(uint32_t ssrc) const {
 }
 
 int Publication::highestActiveLayer(uint64_t nowUs, uint64_t windowUs) const {
+  return highestActiveLayerAtMost(static_cast<int>(layers_.size()) - 1, nowUs, windowUs);
+}
+
+int Publication::highestActiveLayerAtMost(int cap, uint64_t nowUs, uint64_t windowUs) const {
   // Simulcast encodings are offered lowest first (q, h, f), as browsers order them.
-  for (int i = static_cast<int>(layers_.size()) - 1; i >= 0; --i) {
+  const int top = std::min(cap, static_cast<int>(layers_.size()) - 1);
+  for (int i = top; i >= 0; --i) {
     const Layer& layer = layers_[i];
     if (layer.lastPacketUs && nowUs - layer.lastPacketUs < windowUs) return i;
   }
   return -1;
+}
+
+void Publication::measureBitrates(uint64_t nowUs) {
+  if (lastMeasureUs_ == 0 || nowUs <= lastMeasureUs_) {
+    lastMeasureUs_ = nowUs;
+    for (auto& l : layers_) l.bytesSinceMeasure = 0;
+    return;
+  }
+  const uint64_t elapsedUs = nowUs - lastMeasureUs_;
+  lastMeasureUs_ = nowUs;
+  for (auto& l : layers_) {
+    const uint64_t bps = l.bytesSinceMeasure * 8 * 1'000'000 / elapsedUs;
+    l.bytesSinceMeasure = 0;
+    // A layer that went quiet keeps its last rate (see Layer::bitrateBps).
+    if (bps == 0) continue;
+    l.bitrateBps = l.bitrateBps == 0 ? bps : (l.bitrateBps * 3 + bps) / 4;
+  }
+}
+
+uint32_t Publication::layerHeight(size_t layer) const {
+  if (layer < layers_.size() && layers_[layer].height) return layers_[layer].height;
+  const size_t stepsDown = layers_.size() - 1 - layer;
+  return 720u >> stepsDown;
 }
 
 const CodecSpec* Publication::codecOf(uint8_t payloadType, bool* isRtx) const {

@@ -27,6 +27,13 @@ class Publication {
     std::unique_ptr<rtp::NackGenerator> nacks;      // video only
     uint64_t lastPacketUs = 0;
     uint64_t lastKeyframeUs = 0;
+    // The frame size the last key frame announced (VP8), 0 while unknown.
+    uint16_t width = 0;
+    uint16_t height = 0;
+    // Receive rate: bytes since the last measurement, and the smoothed rate. The rate is kept
+    // while the layer is paused, so the allocator knows what asking for it again would cost.
+    uint64_t bytesSinceMeasure = 0;
+    uint64_t bitrateBps = 0;
     // The publisher's last sender report for this layer (RFC 3550 §6.4.1).
     uint64_t srNtp = 0;
     uint32_t srRtpTimestamp = 0;
@@ -54,6 +61,17 @@ class Publication {
   int layerOfSsrc(uint32_t ssrc) const;
   // The highest layer that carried packets in the last `windowUs`; -1 if none.
   int highestActiveLayer(uint64_t nowUs, uint64_t windowUs) const;
+  // The same among layers 0..cap.
+  int highestActiveLayerAtMost(int cap, uint64_t nowUs, uint64_t windowUs) const;
+  // Folds the bytes received since the last call into each layer's bitrate.
+  void measureBitrates(uint64_t nowUs);
+  // Each layer's frame height: announced by its key frames, else assumed from the usual
+  // simulcast ladder (each layer half the size of the next, the top one 720 rows).
+  uint32_t layerHeight(size_t layer) const;
+  // The highest layer any subscription asks the publisher to send; layers above it may be
+  // paused at the source. -1 while nobody needs the track.
+  int neededLayer() const { return neededLayer_; }
+  void setNeededLayer(int layer) { neededLayer_ = layer; }
 
   // The publisher's codec for a payload type, or nullptr (RTX payload types included: then
   // *isRtx is set and the codec is the one it repairs).
@@ -75,6 +93,8 @@ class Publication {
   std::vector<Layer> layers_;
   rtp::KeyframeRequestThrottle keyframeRequests_;
   int requestedLayer_ = 0;
+  int neededLayer_ = -1;
+  uint64_t lastMeasureUs_ = 0;
   bool muted_ = false;
 };
 

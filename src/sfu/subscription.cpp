@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "rtp/header_extensions.hpp"
@@ -22,6 +23,14 @@ namespace {
 // A layer that sent nothing for this long no longer counts as available.
 constexpr uint64_t kLayerActiveWindowUs = 1'000'000;
 constexpr size_t kMaxPlain = util::PacketBuffer::kCapacity - srtp::SrtpSession::kMaxRtpOverhead;
+
+int lowestActiveLayer(const Publication& publication, uint64_t nowUs) {
+  for (size_t i = 0; i < publication.layerCount(); ++i) {
+    const auto& l = publication.layer(i);
+    if (l.lastPacketUs && nowUs - l.lastPacketUs < kLayerActiveWindowUs) return static_cast<int>(i);
+  }
+  return -1;
+}
 
 bool sameCodec(const CodecSpec& a, const CodecSpec& b) {
   return strcasecmp(a.name.c_str(), b.name.c_str()) == 0 && a.clockRate == b.clockRate;
@@ -66,13 +75,77 @@ const CodecSpec* Subscription::outCodecFor(const Publication& publication, uint8
 }
 
 bool Subscription::updateTarget(const Publication& publication, uint64_t nowUs) {
-  if (!publication.video() || publication.layerCount() == 1) {
+  if (!publication.video()) {
+    targetLayer_ = 0;
+    return false;
+  }
+  if (allocatedLayer_ < 0) {
+    targetLayer_ = -1;
+    return false;
+  }
+  if (publication.layerCount() == 1) {
     targetLayer_ = 0;
   } else {
-    int active = publication.highestActiveLayer(nowUs, kLayerActiveWindowUs);
+    int active = publication.highestActiveLayerAtMost(allocatedLayer_, nowUs, kLayerActiveWindowUs);
+    // Nothing active within the allocation (the publisher paused those layers): the lowest
+    // active layer is better than a black tile.
+    if (active < 0)
+      active = publication.highestActiveLayer(nowUs, kLayerActiveWindowUs) >= 0
+                   ? lowestActiveLayer(publication, nowUs)
+                   : -1;
     if (active >= 0) targetLayer_ = active;
   }
-  return publication.video() && targetLayer_ >= 0 && targetLayer_ != currentLayer_;
+  return targetLayer_ >= 0 && targetLayer_ != currentLayer_;
+}
+
+void Subscription::setAllocatedLayer(int layer) {
+  if (layer == allocatedLayer_) return;
+  allocatedLayer_ = layer;
+  if (layer < 0) {
+    // Paused: forwarding stops now, and picks up again only at a key frame.
+    targetLayer_ = -1;
+    currentLayer_ = -1;
+  }
+}
+
+size_t Subscription::sendPadding(size_t bytes, uint64_t nowUs, Transport& out, uint8_t* scratch) {
+  const CodecSpec* codec = codecCacheOut_         ? codecCacheOut_
+                           : spec_.codecs.empty() ? nullptr
+                                                  : &spec_.codecs.front();
+  if (!spec_.rtxSsrc || !codec || !codec->rtxPayloadType || !out.connected()) return 0;
+  constexpr size_t kMaxPadding = 255;  // one byte counts it (RFC 3550 §5.1)
+  const rtp::ExtensionIdMap& ids = out.extensions();
+  size_t sent = 0;
+  while (sent < bytes) {
+    const size_t padding = std::min(kMaxPadding, std::max<size_t>(bytes - sent, 32));
+    uint8_t* p = scratch;
+    p[0] = 0x80 | 0x20 | 0x10;  // V=2, P, X
+    p[1] = *codec->rtxPayloadType;
+    util::storeBe16(p + 2, rtxSeq_++);
+    util::storeBe32(p + 4, lastOutTimestamp_);
+    util::storeBe32(p + 8, spec_.rtxSsrc);
+    uint8_t* ext = p + 12;
+    ext[0] = 0xBE;
+    ext[1] = 0xDE;
+    uint8_t* e = ext + 4;
+    std::string_view mid = spec_.mid;
+    addElement(e, ids.idOf(rtp::ExtensionType::Mid), reinterpret_cast<const uint8_t*>(mid.data()),
+               mid.size());
+    uint8_t value[3];
+    util::storeBe24(value, rtp::absSendTimeFromUs(nowUs));
+    addElement(e, ids.idOf(rtp::ExtensionType::AbsSendTime), value, 3);
+    util::storeBe16(value, out.nextTransportSeq());
+    addElement(e, ids.idOf(rtp::ExtensionType::TransportWideCc), value, 2);
+    size_t extWords = (static_cast<size_t>(e - (ext + 4)) + 3) / 4;
+    while (e < ext + 4 + extWords * 4) *e++ = 0;
+    util::storeBe16(ext + 2, static_cast<uint16_t>(extWords));
+    std::memset(e, 0, padding - 1);
+    e[padding - 1] = static_cast<uint8_t>(padding);
+    const size_t size = static_cast<size_t>(e - p) + padding;
+    if (!out.sendRtp(scratch, size, nullptr, 0, nowUs, true)) break;
+    sent += padding;
+  }
+  return sent;
 }
 
 void Subscription::onSkipped(uint32_t sourceSsrc, uint16_t seq) { rewriter_.skip(sourceSsrc, seq); }
@@ -110,7 +183,8 @@ void Subscription::onPacket(const Publication& publication, int layer, const rtp
   record.outSeq = r.seq;
   record.outTimestamp = r.timestamp;
   record.valid = true;
-  if (out.sendRtp(scratch, w.headSize, w.tail, w.tailSize)) {
+  lastOutTimestamp_ = r.timestamp;
+  if (out.sendRtp(scratch, w.headSize, w.tail, w.tailSize, nowUs, false)) {
     ++packetsSent_;
     octetsSent_ += static_cast<uint32_t>(packet.payloadLength());
   }
@@ -222,7 +296,7 @@ bool Subscription::retransmit(const Publication& publication, uint16_t outSeq, u
   }
   if (w.headSize == 0) return false;
   (void)stats;
-  return out.sendRtp(scratch, w.headSize, w.tail, w.tailSize);
+  return out.sendRtp(scratch, w.headSize, w.tail, w.tailSize, nowUs, false);
 }
 
 size_t Subscription::buildSenderReport(const Publication& publication, uint64_t nowUs, uint8_t* out,

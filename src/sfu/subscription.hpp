@@ -43,11 +43,23 @@ class Subscription {
     return ssrc == spec_.ssrc || (spec_.rtxSsrc && ssrc == spec_.rtxSsrc);
   }
 
-  // The layer this subscription wants now (video: the highest active one; audio: 0).
+  // The layer this subscription wants now (video: the highest active one within the
+  // allocation; audio: 0), and the one it forwards; -1 for none.
   int currentLayer() const { return currentLayer_; }
   int targetLayer() const { return targetLayer_; }
   // Re-evaluates the target layer; true if a keyframe of the target layer is needed.
   bool updateTarget(const Publication& publication, uint64_t nowUs);
+
+  // Video: the highest layer the subscriber's bandwidth and tile allow (kNoLimit: any), or -1
+  // to pause the track (last-N, a hidden tile, no bandwidth). Resuming waits for a key frame.
+  static constexpr int kNoLimit = 255;
+  void setAllocatedLayer(int layer);
+  int allocatedLayer() const { return allocatedLayer_; }
+  bool paused() const { return allocatedLayer_ < 0; }
+
+  // Sends `bytes` of padding as RTX packets (probing the subscriber's link before an upgrade);
+  // returns the bytes sent, 0 without a negotiated RTX stream.
+  size_t sendPadding(size_t bytes, uint64_t nowUs, Transport& out, uint8_t* scratch);
 
   // A packet of `publication` on `layer`. Forwards it when it belongs to the forwarded layer
   // (switching at a keyframe of the target layer). `scratch` is the worker's per-packet buffer.
@@ -89,6 +101,8 @@ class Subscription {
   SubscriptionSpec spec_;
   int currentLayer_ = -1;
   int targetLayer_ = -1;
+  int allocatedLayer_ = kNoLimit;
+  uint32_t lastOutTimestamp_ = 0;
   rtp::RtpRewriter rewriter_;
   rtp::Vp8PictureIdRewriter vp8_;
   uint16_t rtxSeq_;

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "bwe/bandwidth_estimator.hpp"
 #include "ice/stun_message.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtp_packet.hpp"
@@ -191,20 +192,35 @@ void Transport::onSrtp(util::PacketRef packet, const MediaPath& path, uint64_t n
 
 bool Transport::sendRtp(const uint8_t* head, size_t headSize, const uint8_t* tail,
                         size_t tailSize) {
-  return sendProtected(head, headSize, tail, tailSize, false);
+  return sendProtected(head, headSize, tail, tailSize, false) != 0;
+}
+
+bool Transport::sendRtp(const uint8_t* head, size_t headSize, const uint8_t* tail, size_t tailSize,
+                        uint64_t sendUs, bool probe) {
+  const size_t sent = sendProtected(head, headSize, tail, tailSize, false);
+  if (sent && bwe_) bwe_->onPacketSent(outTransportSeq_, sendUs, sent, probe);
+  return sent != 0;
 }
 
 bool Transport::sendRtcp(const uint8_t* data, size_t size) {
-  return sendProtected(data, size, nullptr, 0, true);
+  return sendProtected(data, size, nullptr, 0, true) != 0;
 }
 
-bool Transport::sendProtected(const uint8_t* data, size_t size, const uint8_t* tail,
-                              size_t tailSize, bool rtcp) {
-  if (!srtpOut_ || !selected_.valid()) return false;
+void Transport::enableBandwidthEstimation() {
+  if (bwe_) return;
+  bwe::BweConfig config;
+  // Feedback comes within a few hundred ms: 4096 packets cover that up to ~40 Mbit/s.
+  config.historyCapacity = 4096;
+  bwe_ = std::make_unique<bwe::BandwidthEstimator>(config);
+}
+
+size_t Transport::sendProtected(const uint8_t* data, size_t size, const uint8_t* tail,
+                                size_t tailSize, bool rtcp) {
+  if (!srtpOut_ || !selected_.valid()) return 0;
   util::PacketRef out = worker_.pool().acquire();
   if (!out) {
     worker_.stats().drop(DropReason::NoBuffer);
-    return false;
+    return 0;
   }
   size_t outSize = 0;
   constexpr size_t kCap = util::PacketBuffer::kCapacity;
@@ -213,11 +229,11 @@ bool Transport::sendProtected(const uint8_t* data, size_t size, const uint8_t* t
            : srtpOut_->protectRtp(data, size, tail, tailSize, out->data(), kCap, &outSize);
   if (err != srtp::Error::Ok) {
     worker_.stats().drop(DropReason::SrtpOther);
-    return false;
+    return 0;
   }
   out->size = static_cast<uint32_t>(outSize);
   worker_.stats().add(rtcp ? Counter::RtcpOut : Counter::RtpOut);
-  return worker_.send(selected_, std::move(out));
+  return worker_.send(selected_, std::move(out)) ? outSize : 0;
 }
 
 void Transport::stampTransportSeq(rtp::RtpPacket& packet) {

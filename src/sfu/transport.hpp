@@ -25,6 +25,9 @@ namespace treff::rtp {
 class RtpPacket;
 class TwccFeedbackGenerator;
 }  // namespace treff::rtp
+namespace treff::bwe {
+class BandwidthEstimator;
+}
 
 namespace treff::sfu {
 
@@ -79,6 +82,10 @@ class Transport final : public dtls::DtlsTransport::Listener {
   // An RTP packet in two pieces (see SrtpSession::protectRtp): the pooled buffer is the only
   // copy of the payload that stays in `tail`.
   bool sendRtp(const uint8_t* head, size_t headSize, const uint8_t* tail, size_t tailSize);
+  // The same for a packet whose header carries the transport-wide sequence number last taken
+  // with nextTransportSeq(): the bandwidth estimator, if any, records it as sent at `sendUs`.
+  bool sendRtp(const uint8_t* head, size_t headSize, const uint8_t* tail, size_t tailSize,
+               uint64_t sendUs, bool probe);
   bool sendRtcp(const uint8_t* data, size_t size);
 
   // Writes this transport's next transport-wide sequence number into an outgoing packet (the
@@ -89,6 +96,11 @@ class Transport final : public dtls::DtlsTransport::Listener {
   const rtp::ExtensionIdMap& extensions() const { return remoteExtensions_; }
   bool closed() const { return closed_; }
 
+  // Send-side bandwidth estimation for what this transport sends (a subscriber's), fed by the
+  // peer's transport-wide CC feedback or REMB. Off until enabled; null while off.
+  void enableBandwidthEstimation();
+  bwe::BandwidthEstimator* bandwidthEstimator() { return bwe_.get(); }
+
  private:
   // dtls::DtlsTransport::Listener
   void onDtlsSend(const uint8_t* data, size_t size) override;
@@ -98,8 +110,9 @@ class Transport final : public dtls::DtlsTransport::Listener {
   void onDtlsApplicationData(const uint8_t*, size_t) override {}
 
   void close(const char* reason);
-  bool sendProtected(const uint8_t* data, size_t size, const uint8_t* tail, size_t tailSize,
-                     bool rtcp);
+  // The protected size, 0 if nothing was queued.
+  size_t sendProtected(const uint8_t* data, size_t size, const uint8_t* tail, size_t tailSize,
+                       bool rtcp);
   bool knownPath(const MediaPath& path) const;
   void sendTwccFeedback(uint64_t nowUs);
 
@@ -110,6 +123,7 @@ class Transport final : public dtls::DtlsTransport::Listener {
   std::unique_ptr<srtp::SrtpSession> srtpIn_;
   std::unique_ptr<srtp::SrtpSession> srtpOut_;
   std::unique_ptr<rtp::TwccFeedbackGenerator> twcc_;
+  std::unique_ptr<bwe::BandwidthEstimator> bwe_;
   rtp::ExtensionIdMap remoteExtensions_;
   std::vector<MediaPath> validPaths_;  // passed an ICE check; few entries
   MediaPath selected_;                 // nominated by the browser (USE-CANDIDATE)

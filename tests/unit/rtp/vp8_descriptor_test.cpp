@@ -35,6 +35,44 @@ TEST(Vp8Descriptor, FindsKeyframeInCapturedRedVideo) {
   EXPECT_GT(frameStarts, keyframes);
 }
 
+TEST(Vp8Descriptor, ReadsKeyframeSizesOfCapturedSimulcastLayers) {
+  // The capture's key frames announce the sizes Chromium encoded; every one is a 16:9 size no
+  // larger than the 1280x720 camera, and only key frame starts have one.
+  int sized = 0;
+  for (auto& c : rtptest::capturedRtp()) {
+    RtpPacket p;
+    ASSERT_TRUE(RtpPacket::parse(c.bytes.data(), c.bytes.size(), &p));
+    if (p.payloadType() != 118) continue;
+    uint8_t blockPt = 0;
+    const util::ConstBytes vp8 = rtptest::redPrimary(p.payload(), &blockPt);
+    uint16_t w = 0, h = 0;
+    const bool has = vp8KeyframeSize(vp8, &w, &h);
+    EXPECT_EQ(has, isVp8Keyframe(vp8));
+    if (!has) continue;
+    ++sized;
+    EXPECT_GT(w, 0);
+    EXPECT_LE(w, 1280);
+    EXPECT_EQ(w * 9, h * 16) << w << "x" << h;
+  }
+  EXPECT_GE(sized, 1);
+}
+
+TEST(Vp8Descriptor, KeyframeSizeNeedsTheWholeHeader) {
+  // The capture's first key frame start: 320x180, then cut short and with a broken start code.
+  const std::vector<uint8_t> vp8 = {0x10, 0x10, 0x1a, 0x00, 0x9d, 0x01,
+                                    0x2a, 0x40, 0x01, 0xb4, 0x00};
+  uint16_t w = 0, h = 0;
+  ASSERT_TRUE(vp8KeyframeSize(vp8, &w, &h));
+  EXPECT_EQ(w, 320);
+  EXPECT_EQ(h, 180);
+  auto cut = vp8;
+  cut.pop_back();
+  EXPECT_FALSE(vp8KeyframeSize(cut, &w, &h));
+  auto broken = vp8;
+  broken[5] = 0x02;
+  EXPECT_FALSE(vp8KeyframeSize(broken, &w, &h));
+}
+
 TEST(Vp8Descriptor, ParsesFirstCapturedVideoPacketAsKeyframe) {
   // RED block header 0x60 then the VP8 descriptor 0x10 (S=1, PID=0, no extensions) and the
   // key frame's tag and start code, from the capture's first video packet.
