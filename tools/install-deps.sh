@@ -13,10 +13,11 @@ build_pkgs=(build-essential cmake ninja-build pkg-config ccache libssl-dev libbo
             libgtest-dev libgmock-dev)
 # GStreamer's webrtcbin with Debian's Python bindings is the WHIP client of tests/e2e/whip.test.mjs.
 # Janus is the peer of the load generator's Janus test (and of bench/compare).
+# espeak-ng and sox make the speech and silence a fake microphone plays (meeting_speakers).
 test_pkgs=(clang libclang-rt-14-dev libsrtp2-dev libbenchmark-dev chromium iproute2 util-linux
            gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
            gstreamer1.0-nice gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 python3-gi
-           janus)
+           janus espeak-ng sox)
 
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -152,6 +152,7 @@ def start_treff(build, workers, workdir):
     server = Server([os.path.join(build, 'treff'), '--listen-ip', '127.0.0.1',
                      '--http-port', str(port), '--media-port', '20200',
                      '--workers', str(workers), '--max-participants', '1000',
+                     '--audio-loudest-n', '0',  # S4: every participant's audio is forwarded
                      '--log-level', 'warn'],
                     os.path.join(workdir, 'treff.log'))
     wait_http(f'http://127.0.0.1:{port}/healthz', 15)

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
       ->excludes(url)
       ->excludes(janus);
   app.add_option("--rooms", o.rooms, "rooms")->check(CLI::Range(1u, 1000u))->capture_default_str();
+  app.add_option("--meeting", o.meeting,
+                 "Treff meeting to join, e.g. one a browser is in (several rooms: NAME-0, ...)");
   app.add_option("--participants", o.participants, "participants per room")
       ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();

@@ -113,7 +113,9 @@ ScenarioResult runScenario(const ScenarioOptions& o) {
         c.index = r * perRoom + i;
         c.room = r;
         c.roomName = janus ? std::to_string(janusFirstRoom + r)
-                           : "loadgen-" + runTag + "-room" + std::to_string(r);
+                     : !o.meeting.empty()
+                         ? (o.rooms == 1 ? o.meeting : o.meeting + "-" + std::to_string(r))
+                         : "loadgen-" + runTag + "-room" + std::to_string(r);
         c.name = "load-" + std::to_string(r) + "-" + std::to_string(i);
         c.firstInRoom = r * perRoom;
         c.roomSize = perRoom;

@@ -19,6 +19,8 @@ struct ScenarioOptions {
   // plain UDP through this reflector (reflector_scenario.hpp), the delay baseline.
   std::string reflector;
   uint32_t rooms = 1;
+  // Treff: the meeting to join (rooms > 1: NAME-0, NAME-1, ...); empty: a name of its own.
+  std::string meeting;
   uint32_t participants = 2;  // per room
   uint32_t publishers = 0;    // per room; 0 means all
   bool audioOnly = false;

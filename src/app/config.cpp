@@ -62,6 +62,12 @@ void applyToml(const std::string& path, Config& config) {
       config.maxMeetings = intInRange<unsigned>(node, key, 1, 1000000);
     } else if (key == "video_codec") {
       config.videoCodec = stringValue(node, key);
+    } else if (key == "last_n") {
+      config.lastN = intInRange<int>(node, key, -1, 1000);
+    } else if (key == "audio_loudest_n") {
+      config.audioLoudestN = intInRange<int>(node, key, 0, 1000);
+    } else if (key == "audio_loudest_min_participants") {
+      config.audioLoudestMinParticipants = intInRange<unsigned>(node, key, 2, 10000);
     } else if (key == "privacy_url") {
       config.privacyUrl = stringValue(node, key);
     } else if (key == "imprint_url") {
@@ -152,6 +158,17 @@ ParsedArgs parseArgs(int argc, const char* const* argv) {
   bool logAddresses = false;
   int maxParticipants = -1, maxMeetings = -1;
   std::string privacyUrl, imprintUrl, whipToken, videoCodec;
+  int lastN = -2, audioLoudestN = -1, audioLoudestMin = -1;
+  cli.add_option("--last-n", lastN,
+                 "camera videos forwarded to each participant, by pins and recent speaking "
+                 "(-1: all)")
+      ->check(CLI::Range(-1, 1000));
+  cli.add_option("--audio-loudest-n", audioLoudestN,
+                 "in large meetings, forward only this many most recent speakers' audio (0: off)")
+      ->check(CLI::Range(0, 1000));
+  cli.add_option("--audio-loudest-min-participants", audioLoudestMin,
+                 "meeting size from which --audio-loudest-n applies")
+      ->check(CLI::Range(2, 10000));
   cli.add_option("--max-participants", maxParticipants, "participants per meeting")
       ->check(CLI::Range(2, 10000));
   cli.add_option("--max-meetings", maxMeetings, "meetings at once on this server")
@@ -191,6 +208,10 @@ ParsedArgs parseArgs(int argc, const char* const* argv) {
     if (!imprintUrl.empty()) config.imprintUrl = imprintUrl;
     if (!whipToken.empty()) config.whipToken = whipToken;
     if (!videoCodec.empty()) config.videoCodec = videoCodec;
+    if (lastN >= -1) config.lastN = lastN;
+    if (audioLoudestN >= 0) config.audioLoudestN = audioLoudestN;
+    if (audioLoudestMin >= 0)
+      config.audioLoudestMinParticipants = static_cast<unsigned>(audioLoudestMin);
     validate(config);
   } catch (const CLI::ParseError& e) {
     result.exit = true;

@@ -21,6 +21,12 @@ struct Config {
   // The rooms' video codec: VP8, VP9, H264 or AV1. A room falls back to VP8 while one of its
   // browsers lacks the codec.
   std::string videoCodec = "VP8";
+  // Camera videos forwarded to each participant, chosen by pins and recent speaking (-1: all).
+  int lastN = -1;
+  // In meetings of at least audioLoudestMinParticipants, only the audioLoudestN most recent
+  // speakers are heard (0: everyone is, always).
+  int audioLoudestN = 5;
+  unsigned audioLoudestMinParticipants = 30;
   // Links the landing and pre-join pages show (empty: none).
   std::string privacyUrl;
   std::string imprintUrl;

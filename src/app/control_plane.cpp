@@ -117,8 +117,8 @@ ControlPlane::ControlPlane(sfu::MediaPlane& media, ControlPlaneOptions options)
 
 void ControlPlane::attach(signaling::HttpServer& server) {
   server_ = &server;
-  media_.setMediaClosedHandler([this](uint64_t room, std::string participant) {
-    server_->post([this, room, participant] { meetings_.onMediaClosed(room, participant); });
+  media_.setRoomEventHandler([this](uint64_t room, sfu::RoomEvent event) {
+    server_->post([this, room, event = std::move(event)] { meetings_.onRoomEvent(room, event); });
   });
   server.every(500, [this] { meetings_.onTick(util::nowMs()); });
 }

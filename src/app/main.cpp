@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
     options.limits.maxParticipantsPerMeeting = config.maxParticipantsPerMeeting;
     options.limits.maxMeetings = config.maxMeetings;
     options.rooms.videoCodec = config.videoCodec;
+    options.rooms.lastN = config.lastN;
+    options.rooms.audioLoudestN = config.audioLoudestN;
+    options.rooms.audioLoudestMinParticipants = config.audioLoudestMinParticipants;
     options.privacyUrl = config.privacyUrl;
     options.imprintUrl = config.imprintUrl;
     options.whipToken = config.whipToken;

@@ -159,11 +159,12 @@ bool BandwidthEstimator::wantsProbe(uint64_t nowUs) const {
   return twccActive(now) && probes_.wantsProbe(now) && delay_.usage() != BandwidthUsage::kOverusing;
 }
 
-ProbeRequest BandwidthEstimator::nextProbe(uint64_t nowUs, uint64_t desiredBps) {
+ProbeRequest BandwidthEstimator::nextProbe(uint64_t nowUs, uint64_t desiredBps,
+                                           uint32_t durationUs) {
   if (!wantsProbe(nowUs)) return {};
   uint64_t ceiling = config_.maxBps;
   if (rembBps_ > 0) ceiling = std::min(ceiling, rembBps_);
-  return probes_.start(static_cast<int64_t>(nowUs), targetBps_, desiredBps, ceiling);
+  return probes_.start(static_cast<int64_t>(nowUs), targetBps_, desiredBps, ceiling, durationUs);
 }
 
 }  // namespace treff::bwe

@@ -75,7 +75,10 @@ class BandwidthEstimator {
   // Probing: ask before an upgrade whether a probe may start, then send the returned padding
   // with onPacketSent(..., probe = true); feedback on it settles the probe.
   bool wantsProbe(uint64_t nowUs) const;
-  ProbeRequest nextProbe(uint64_t nowUs, uint64_t desiredBps);
+  // `durationUs`: how long the caller spreads the padding over (a pacer with coarse ticks asks
+  // for a longer cluster and sends it in even parts).
+  ProbeRequest nextProbe(uint64_t nowUs, uint64_t desiredBps,
+                         uint32_t durationUs = ProbeController::kDurationUs);
 
  private:
   bool twccActive(int64_t nowUs) const;

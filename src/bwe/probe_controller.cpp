@@ -9,7 +9,7 @@ bool ProbeController::wantsProbe(int64_t nowUs) const {
 }
 
 ProbeRequest ProbeController::start(int64_t nowUs, uint64_t targetBps, uint64_t desiredBps,
-                                    uint64_t maxBps) {
+                                    uint64_t maxBps, uint32_t durationUs) {
   if (!wantsProbe(nowUs)) return {};
   const uint64_t ceiling = std::min<uint64_t>(
       maxBps, static_cast<uint64_t>(static_cast<double>(targetBps) * kProbeGain));
@@ -22,7 +22,7 @@ ProbeRequest ProbeController::start(int64_t nowUs, uint64_t targetBps, uint64_t 
   nextId_ = static_cast<uint16_t>(nextId_ == UINT16_MAX ? 1 : nextId_ + 1);
   cluster_.rateBps = rate;
   cluster_.bytesWanted =
-      std::max<uint32_t>(kMinProbeBytes, static_cast<uint32_t>(rate * kDurationUs / 8'000'000));
+      std::max<uint32_t>(kMinProbeBytes, static_cast<uint32_t>(rate * durationUs / 8'000'000));
   cluster_.startUs = nowUs;
   active_ = true;
 
@@ -30,7 +30,7 @@ ProbeRequest ProbeController::start(int64_t nowUs, uint64_t targetBps, uint64_t 
   request.clusterId = cluster_.id;
   request.rateBps = rate;
   request.bytes = cluster_.bytesWanted;
-  request.durationUs = kDurationUs;
+  request.durationUs = durationUs;
   request.minPackets = kMinPackets;
   return request;
 }

@@ -30,7 +30,9 @@ class ProbeController {
 
   bool wantsProbe(int64_t nowUs) const;
   // Starts a cluster toward `desiredBps`; empty when the target already covers it.
-  ProbeRequest start(int64_t nowUs, uint64_t targetBps, uint64_t desiredBps, uint64_t maxBps);
+  // `durationUs`: how long the caller will spread the padding over (its pacing granularity).
+  ProbeRequest start(int64_t nowUs, uint64_t targetBps, uint64_t desiredBps, uint64_t maxBps,
+                     uint32_t durationUs = kDurationUs);
 
   // The cluster a probe packet being sent now belongs to (0 when the cluster is complete).
   uint16_t onProbeSent(int64_t sendUs, uint32_t bytes);

@@ -229,15 +229,15 @@ void MediaPlane::closeEcho(uint64_t session) {
   worker.post([&worker, session] { worker.removeSession(session); });
 }
 
-uint64_t MediaPlane::openRoom() {
+uint64_t MediaPlane::openRoom(const RoomConfig& config) {
   uint64_t id = nextSessionId_++;
   unsigned index = nextWorker_++ % workers_.size();
   rooms_[id] = index;
   Worker& worker = *workers_[index];
-  auto handler = mediaClosed_;
-  worker.post([&worker, id, handler] {
-    worker.addSession(id, std::make_unique<Room>(worker, [id, handler](const std::string& p) {
-                        if (handler) handler(id, p);
+  auto handler = roomEvents_;
+  worker.post([&worker, id, handler, config] {
+    worker.addSession(id, std::make_unique<Room>(worker, config, [id, handler](RoomEvent e) {
+                        if (handler) handler(id, std::move(e));
                       }));
   });
   return id;
@@ -304,6 +304,13 @@ void MediaPlane::setMuted(uint64_t room, const std::string& participant, Source 
   if (it == rooms_.end()) return;
   withRoom(*workers_[it->second], room,
            [participant, source, muted](Room& r) { r.setMuted(participant, source, muted); });
+}
+
+void MediaPlane::setView(uint64_t room, const std::string& participant, ViewSpec view) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return;
+  withRoom(*workers_[it->second], room,
+           [participant, view = std::move(view)](Room& r) { r.setView(participant, view); });
 }
 
 std::string MediaPlane::prometheusMetrics() const {

@@ -59,7 +59,7 @@ class MediaPlane {
 
   // Meetings (control thread). A room is pinned to one worker; every transport of its
   // participants uses that worker's ports, so their candidates come from roomCandidates().
-  uint64_t openRoom();
+  uint64_t openRoom(const RoomConfig& config = {});
   void closeRoom(uint64_t room);
   std::vector<sdp::Candidate> roomCandidates(uint64_t room) const;
   // Creates or updates a participant's publish side (an ICE restart when the credentials change).
@@ -68,10 +68,12 @@ class MediaPlane {
   void setSubscriber(uint64_t room, const std::string& participant, SubscribeSpec spec);
   void removeParticipant(uint64_t room, const std::string& participant);
   void setMuted(uint64_t room, const std::string& participant, Source source, bool muted);
-  // Set before start(): runs on a worker thread when a participant's transport closes for good
-  // (ICE consent lost); the handler hops to its own thread.
-  void setMediaClosedHandler(std::function<void(uint64_t room, std::string participant)> handler) {
-    mediaClosed_ = std::move(handler);
+  void setView(uint64_t room, const std::string& participant, ViewSpec view);
+  // Set before start(): runs on a worker thread for every room event (a transport closed for
+  // good, a new dominant speaker, forwarding or publisher layer changes); the handler hops to
+  // its own thread.
+  void setRoomEventHandler(std::function<void(uint64_t room, RoomEvent event)> handler) {
+    roomEvents_ = std::move(handler);
   }
 
   // Prometheus text exposition of every worker's counters, summed.
@@ -87,7 +89,7 @@ class MediaPlane {
   // first answer announced (an ICE restart keeps both).
   std::map<uint64_t, std::shared_ptr<SessionRecord>> sessions_;
   std::map<uint64_t, unsigned> rooms_;  // room -> worker
-  std::function<void(uint64_t, std::string)> mediaClosed_;
+  std::function<void(uint64_t, RoomEvent)> roomEvents_;
   std::vector<std::unique_ptr<Worker>> workers_;
   unsigned nextWorker_ = 0;
   uint64_t nextSessionId_ = 1;

@@ -3,18 +3,24 @@
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
+#include <algorithm>
 #include <cstring>
 
+#include "bwe/bandwidth_estimator.hpp"
+#include "bwe/layer_allocator.hpp"
 #include "rtp/rtcp_nack.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtcp_psfb.hpp"
 #include "rtp/rtcp_report.hpp"
 #include "rtp/rtcp_sdes.hpp"
+#include "rtp/rtcp_twcc.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "rtp/vp8_descriptor.hpp"
 #include "sfu/room.hpp"
 #include "sfu/worker.hpp"
 #include "srtp/srtp_session.hpp"
 #include "util/random.hpp"
+#include "util/time.hpp"
 
 namespace treff::sfu {
 namespace {
@@ -22,13 +28,15 @@ namespace {
 constexpr uint64_t kReportIntervalUs = 1'000'000;
 constexpr size_t kRtcpScratch = util::PacketBuffer::kCapacity - srtp::SrtpSession::kMaxRtcpOverhead;
 constexpr uint32_t kAssumedRttMs = 50;  // until receiver reports give a measured one
+constexpr uint32_t kTickUs = 20'000;    // the worker's tick: the probe pacer's step
 
 }  // namespace
 
-Participant::Participant(Room& room, Worker& worker, std::string id)
+Participant::Participant(Room& room, Worker& worker, std::string id, int speakerSlot)
     : room_(room),
       worker_(worker),
       id_(std::move(id)),
+      speakerSlot_(speakerSlot),
       cname_(util::randomString(16, "abcdefghijklmnopqrstuvwxyz0123456789")) {}
 
 Participant::~Participant() = default;
@@ -98,6 +106,7 @@ void Participant::setSubscribe(const SubscribeSpec& spec) {
   if (!subscribeTransport_ || subscribeTransport_->closed()) {
     subscribeTransport_ =
         std::make_unique<Transport>(worker_, spec.localIce, spec.remote, listener);
+    subscribeTransport_->enableBandwidthEstimation();
   } else if (subscribeTransport_->localIce().ufrag != spec.localIce.ufrag) {
     subscribeTransport_->restartIce(spec.localIce, spec.remote.ice);
   }
@@ -173,6 +182,17 @@ void Participant::onTransportRtp(Transport& transport, rtp::RtpPacket& packet,
     layer.stats = std::make_unique<rtp::ReceiveStreamStats>(layer.ssrc, pub->clockRate());
   layer.stats->onRtp(packet, nowUs);
   layer.lastPacketUs = nowUs;
+  layer.bytesSinceMeasure += packet.size();
+  if (!pub->video()) {
+    if (auto level = rtp::readAudioLevel(packet, pub->extensions())) {
+      room_.onAudioLevel(speakerSlot_, level->levelDbov, level->voiceActivity, nowUs / 1000);
+    }
+    // Loudest-N in a large room: the others' audio is numbered past, not forwarded.
+    if (!room_.audible(speakerSlot_)) {
+      room_.routeSkipped(*pub, layerIndex, packet.ssrc(), packet.sequence());
+      return;
+    }
+  }
   if (packet.payloadLength() == 0) {
     // Padding only (bandwidth probing): nothing to decode, so nothing to forward.
     room_.routeSkipped(*pub, layerIndex, packet.ssrc(), packet.sequence());
@@ -181,6 +201,8 @@ void Participant::onTransportRtp(Transport& transport, rtp::RtpPacket& packet,
   bool keyframe = rtp::isKeyframe(codec->video, packet.payload());
   if (keyframe) {
     layer.lastKeyframeUs = nowUs;
+    if (codec->video == rtp::VideoCodec::Vp8)
+      rtp::vp8KeyframeSize(packet.payload(), &layer.width, &layer.height);
     pub->keyframeRequests().onKeyframe();
   }
   if (layer.nacks) layer.nacks->onPacket(packet.sequence(), nowUs, keyframe);
@@ -253,6 +275,18 @@ void Participant::onSubscriberRtcp(uint8_t* data, size_t size, uint64_t nowUs) {
         int layer = sub->currentLayer() >= 0 ? sub->currentLayer() : sub->targetLayer();
         publisher->requestKeyframe(*pub, layer, nowMs);
       }
+    } else if (type == rtp::RtcpType::kRtpFeedback && p.count == rtp::rtpfb::kTransportCc) {
+      rtp::TwccFeedbackView feedback;
+      bwe::BandwidthEstimator* bwe =
+          subscribeTransport_ ? subscribeTransport_->bandwidthEstimator() : nullptr;
+      if (bwe && feedback.parse(p.bytes) == rtp::RtcpError::kNone)
+        bwe->onTransportFeedback(feedback, nowUs);
+    } else if (type == rtp::RtcpType::kPayloadFeedback && p.count == rtp::psfb::kAfb) {
+      rtp::RembView remb;
+      bwe::BandwidthEstimator* bwe =
+          subscribeTransport_ ? subscribeTransport_->bandwidthEstimator() : nullptr;
+      if (bwe && remb.parse(p.bytes) == rtp::RtcpError::kNone)
+        bwe->onRemb(remb.bitrateBps(), nowUs);
     } else if (type == rtp::RtcpType::kRtpFeedback && p.count == rtp::rtpfb::kNack) {
       rtp::NackView nack;
       if (nack.parse(p.bytes) != rtp::RtcpError::kNone) continue;
@@ -333,12 +367,199 @@ void Participant::onTick(uint64_t nowMs) {
   if (subscribeTransport_) subscribeTransport_->onTick(nowMs);
   sendPublisherFeedback(nowMs);
   uint64_t nowUs = nowMs * 1000;
+  sendProbePart(util::nowUs());
   for (auto& sub : subscriptions_) {
     Publication* pub = sub->sourcePublication();
     if (pub && sub->updateTarget(*pub, nowUs))
       sub->sourceParticipant()->requestKeyframe(*pub, sub->targetLayer(), nowMs);
   }
   sendSenderReports(nowUs);
+}
+
+void Participant::measureBitrates(uint64_t nowUs) {
+  for (auto& pub : publications_) pub->measureBitrates(nowUs);
+}
+
+namespace {
+
+// What a layer costs the allocator: its measured rate; a layer that sends but has no rate yet
+// gets a typical one for its place in the ladder; a layer never seen costs 0 (not available).
+uint64_t layerCost(const Publication& pub, size_t layer) {
+  const auto& l = pub.layer(layer);
+  if (l.bitrateBps) return l.bitrateBps;
+  if (!l.lastPacketUs) return 0;
+  static constexpr uint64_t kTypicalBps[] = {150'000, 500'000, 1'500'000};
+  const size_t fromTop = pub.layerCount() - 1 - layer;
+  return fromTop < 3 ? kTypicalBps[2 - fromTop] : kTypicalBps[0];
+}
+
+constexpr uint64_t kAudioReserveBps = 50'000;
+constexpr uint64_t kCongestionMemoryUs = 10'000'000;
+// Without any feedback from the subscriber there is no estimate: nothing limits the layers.
+constexpr uint64_t kUnlimitedBps = 1'000'000'000'000;
+
+}  // namespace
+
+void Participant::allocate(uint64_t nowUs) {
+  if (!subscribeTransport_) return;
+  const Participant* dominant = room_.dominantSpeaker();
+  auto pinnedRank = [&](const std::string& publisher) -> int {
+    for (size_t i = 0; i < view_.pinned.size(); ++i) {
+      if (view_.pinned[i] == publisher) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  auto tileOf = [&](const Subscription& s) -> const TileView* {
+    for (const auto& t : view_.tiles) {
+      if (t.publisher == s.spec().publisher && t.source == s.spec().source) return &t;
+    }
+    return nullptr;
+  };
+  // Video subscriptions in the order they are served within a priority class: pinned ones,
+  // then by recent speaking, then the rest as subscribed.
+  std::vector<Subscription*> videos;
+  size_t audioCount = 0;
+  for (auto& s : subscriptions_) {
+    if (!s->sourcePublication()) continue;
+    if (s->spec().source == Source::Microphone) {
+      ++audioCount;
+    } else {
+      videos.push_back(s.get());
+    }
+  }
+  const auto& order = room_.speakerOrder();
+  auto speakerRank = [&](const Subscription* s) -> size_t {
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (order[i] == s->sourceParticipant()) return i;
+    }
+    return order.size();
+  };
+  std::stable_sort(videos.begin(), videos.end(), [&](const Subscription* a, const Subscription* b) {
+    const int pa = pinnedRank(a->spec().publisher), pb = pinnedRank(b->spec().publisher);
+    if ((pa >= 0) != (pb >= 0)) return pa >= 0;
+    if (pa >= 0) return pa < pb;
+    return speakerRank(a) < speakerRank(b);
+  });
+  // Last-N counts cameras; a shared screen is always on.
+  int lastN = room_.config().lastN;
+  if (view_.lastN >= 0 && (lastN < 0 || view_.lastN < lastN)) lastN = view_.lastN;
+  std::vector<bwe::LayerRequest> requests(videos.size());
+  int cameras = 0;
+  for (size_t i = 0; i < videos.size(); ++i) {
+    const Subscription& s = *videos[i];
+    const Publication& pub = *s.sourcePublication();
+    bwe::LayerRequest& r = requests[i];
+    const size_t layers = std::min(pub.layerCount(), bwe::kMaxLayers);
+    uint32_t heights[bwe::kMaxLayers] = {};
+    for (size_t l = 0; l < layers; ++l) {
+      r.layerBps[l] = layerCost(pub, l);
+      heights[l] = pub.layerHeight(l);
+    }
+    if (s.spec().source == Source::Screen) {
+      r.priority = bwe::PriorityClass::kScreenShare;
+    } else if (s.sourceParticipant() == dominant) {
+      r.priority = bwe::PriorityClass::kDominantSpeaker;
+    } else if (pinnedRank(s.spec().publisher) >= 0) {
+      r.priority = bwe::PriorityClass::kPinned;
+    } else {
+      r.priority = bwe::PriorityClass::kOther;
+    }
+    r.maxLayer = static_cast<int>(layers) - 1;
+    if (view_.reported) {
+      const TileView* tile = tileOf(s);
+      r.maxLayer = tile ? bwe::maxLayerForTile(tile->width, tile->height,
+                                               std::span<const uint32_t>(heights, layers))
+                        : -1;
+    }
+    if (s.spec().source == Source::Camera && lastN >= 0 && cameras++ >= lastN) r.maxLayer = -1;
+  }
+  bwe::BandwidthEstimator* estimator = subscribeTransport_->bandwidthEstimator();
+  const bool estimating =
+      estimator && (estimator->state().twccActive || estimator->state().rembBps > 0);
+  const uint64_t available = estimating ? estimator->targetBps() : kUnlimitedBps;
+  std::vector<int> chosen(videos.size(), -1);
+  bwe::allocateLayers(available, audioCount * kAudioReserveBps, requests, chosen);
+  // Layers are taken away only on evidence: the estimate fell (delay or loss said so) or a
+  // probe failed, within the last kCongestionMemoryUs. Before that the estimate is a floor,
+  // not a limit: what plays keeps playing while probes raise the estimate for more.
+  bool congested = false;
+  if (estimating) {
+    const uint64_t target = estimator->targetBps();
+    const uint64_t failures = estimator->stats().probesFailed;
+    if (target + target / 32 < lastTargetBps_ || failures > lastProbeFailures_)
+      congestedUntilUs_ = nowUs + kCongestionMemoryUs;
+    lastTargetBps_ = target;
+    lastProbeFailures_ = failures;
+    congested = nowUs < congestedUntilUs_;
+  }
+  if (!congested) {
+    for (size_t i = 0; i < videos.size(); ++i) {
+      const int held = std::min(videos[i]->allocatedLayer(), requests[i].maxLayer);
+      chosen[i] = std::max(chosen[i], held);
+    }
+  }
+  for (size_t i = 0; i < videos.size(); ++i) {
+    // A track that has not sent yet costs nothing known: it is not paused for that, and its
+    // first key frame goes out as soon as it comes.
+    const auto& bps = requests[i].layerBps;
+    if (std::all_of(bps.begin(), bps.end(), [](uint64_t b) { return b == 0; }))
+      chosen[i] = requests[i].maxLayer;
+  }
+
+  std::vector<std::pair<std::string, Source>> paused;
+  uint64_t wantedBps = audioCount * kAudioReserveBps;
+  Subscription* probeCarrier = nullptr;
+  for (size_t i = 0; i < videos.size(); ++i) {
+    Subscription& s = *videos[i];
+    Publication& pub = *s.sourcePublication();
+    s.setAllocatedLayer(chosen[i]);
+    if (chosen[i] < 0) paused.emplace_back(s.spec().publisher, s.spec().source);
+    if (requests[i].maxLayer >= 0) {
+      // What this tile would take with enough bandwidth: its cap, or the best layer below it.
+      for (int l = requests[i].maxLayer; l >= 0; --l) {
+        if (requests[i].layerBps[static_cast<size_t>(l)]) {
+          wantedBps += requests[i].layerBps[static_cast<size_t>(l)];
+          break;
+        }
+      }
+    }
+    // Padding goes on a video's RTX stream, paused or not: the subscriber ignores it.
+    if (!probeCarrier && s.spec().rtxSsrc) probeCarrier = &s;
+    if (s.updateTarget(pub, nowUs))
+      s.sourceParticipant()->requestKeyframe(pub, s.targetLayer(), nowUs / 1000);
+  }
+  // Before an upgrade the link is probed: padding at the rate the upgrade needs, paced over
+  // kProbeParts ticks (the rate is measured between the first part and the last).
+  if (estimating && probeCarrier && probe_.ticksLeft == 0 && wantedBps > available &&
+      estimator->wantsProbe(nowUs)) {
+    constexpr int kProbeParts = 4;
+    const bwe::ProbeRequest probe =
+        estimator->nextProbe(nowUs, wantedBps, (kProbeParts - 1) * kTickUs);
+    if (!probe.empty()) {
+      probe_ = ProbePacing{probeCarrier->spec().rtxSsrc, probe.bytes / kProbeParts, kProbeParts};
+      sendProbePart(util::nowUs());
+    }
+  }
+  if (paused != paused_) {
+    paused_ = paused;
+    RoomEvent e;
+    e.kind = RoomEvent::Kind::Forwarding;
+    e.participant = id_;
+    e.paused = std::move(paused);
+    room_.emit(std::move(e));
+  }
+}
+
+void Participant::sendProbePart(uint64_t nowUs) {
+  if (probe_.ticksLeft <= 0 || !subscribeTransport_) return;
+  --probe_.ticksLeft;
+  for (auto& s : subscriptions_) {
+    if (s->spec().rtxSsrc == probe_.carrierSsrc) {
+      s->sendPadding(probe_.bytesPerTick, nowUs, *subscribeTransport_, room_.scratch());
+      return;
+    }
+  }
+  probe_.ticksLeft = 0;  // the carrier went away: the estimator times the cluster out
 }
 
 void Participant::onTransportClosed(Transport& transport, const char* reason) {

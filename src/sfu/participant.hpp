@@ -20,10 +20,12 @@ class Worker;
 
 class Participant final : private Transport::Listener {
  public:
-  Participant(Room& room, Worker& worker, std::string id);
+  // `speakerSlot` names the participant in the room's speaker detector (-1: none free).
+  Participant(Room& room, Worker& worker, std::string id, int speakerSlot);
   ~Participant() override;
 
   const std::string& id() const { return id_; }
+  int speakerSlot() const { return speakerSlot_; }
   void setPublish(const PublishSpec& spec);
   void setSubscribe(const SubscribeSpec& spec);
 
@@ -37,6 +39,14 @@ class Participant final : private Transport::Listener {
   void requestKeyframe(Publication& publication, int layer, uint64_t nowMs);
 
   void onTick(uint64_t nowMs);
+
+  // What this subscriber shows (tiles, pins, its own last-N).
+  void setView(const ViewSpec& view) { view_ = view; }
+  void measureBitrates(uint64_t nowUs);
+  // Shares the subscribe transport's estimated bandwidth over the video subscriptions: last-N
+  // and hidden tiles pause, then layers by priority (screen share, dominant speaker, pinned,
+  // the rest) within the tile sizes; probes the link when a wanted layer does not fit.
+  void allocate(uint64_t nowUs);
 
  private:
   // Transport::Listener
@@ -54,6 +64,21 @@ class Participant final : private Transport::Listener {
   Room& room_;
   Worker& worker_;
   std::string id_;
+  int speakerSlot_;
+  ViewSpec view_;
+  std::vector<std::pair<std::string, Source>> paused_;  // as last reported
+  // A probe in progress: padding sent in even parts, one per tick, on one video's RTX stream.
+  struct ProbePacing {
+    uint32_t carrierSsrc = 0;
+    size_t bytesPerTick = 0;
+    int ticksLeft = 0;
+  };
+  ProbePacing probe_;
+  // Bandwidth is taken away only on evidence of congestion (see allocate).
+  uint64_t lastTargetBps_ = Transport::kBweStartBps;
+  uint64_t lastProbeFailures_ = 0;
+  uint64_t congestedUntilUs_ = 0;
+  void sendProbePart(uint64_t nowUs);
   std::unique_ptr<Transport> publishTransport_;
   std::unique_ptr<Transport> subscribeTransport_;
   std::unique_ptr<rtp::StreamIdentifier> identifier_;

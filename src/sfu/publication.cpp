@@ -71,6 +71,20 @@ void Publication::measureBitrates(uint64_t nowUs) {
   }
 }
 
+bool Publication::updateNeededLayer(int want) {
+  constexpr int kRoundsBeforeLowering = 3;
+  if (want >= neededLayer_) {
+    lowerRounds_ = 0;
+    if (want == neededLayer_) return false;
+    neededLayer_ = want;
+    return true;
+  }
+  if (++lowerRounds_ < kRoundsBeforeLowering) return false;
+  lowerRounds_ = 0;
+  neededLayer_ = want;
+  return true;
+}
+
 uint32_t Publication::layerHeight(size_t layer) const {
   if (layer < layers_.size() && layers_[layer].height) return layers_[layer].height;
   const size_t stepsDown = layers_.size() - 1 - layer;

@@ -71,7 +71,9 @@ class Publication {
   // The highest layer any subscription asks the publisher to send; layers above it may be
   // paused at the source. -1 while nobody needs the track.
   int neededLayer() const { return neededLayer_; }
-  void setNeededLayer(int layer) { neededLayer_ = layer; }
+  // Raises the needed layer at once, lowers it only after a few rounds that all wanted less
+  // (a subscriber's estimate wobbles); true when neededLayer() changed.
+  bool updateNeededLayer(int want);
 
   // The publisher's codec for a payload type, or nullptr (RTX payload types included: then
   // *isRtx is set and the codec is the one it repairs).
@@ -94,6 +96,7 @@ class Publication {
   rtp::KeyframeRequestThrottle keyframeRequests_;
   int requestedLayer_ = 0;
   int neededLayer_ = -1;
+  int lowerRounds_ = 0;
   uint64_t lastMeasureUs_ = 0;
   bool muted_ = false;
 };

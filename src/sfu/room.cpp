@@ -1,12 +1,37 @@
 #include "sfu/room.hpp"
 
+#include <algorithm>
+
 #include "rtp/rtp_packet.hpp"
 #include "util/time.hpp"
 
 namespace treff::sfu {
 
-Room::Room(Worker& worker, std::function<void(const std::string&)> onMediaClosed)
-    : worker_(worker), onMediaClosed_(std::move(onMediaClosed)) {}
+namespace {
+constexpr uint64_t kAllocationIntervalMs = 500;
+}
+
+Room::Room(Worker& worker, const RoomConfig& config, std::function<void(RoomEvent)> onEvent)
+    : worker_(worker), config_(config), onEvent_(std::move(onEvent)) {
+  bySlot_.assign(kMaxSpeakerSlots, nullptr);
+  audible_.assign(kMaxSpeakerSlots, false);
+  for (int i = static_cast<int>(kMaxSpeakerSlots) - 1; i >= 0; --i) freeSlots_.push_back(i);
+}
+
+Participant& Room::ensureParticipant(const std::string& id) {
+  auto& p = participants_[id];
+  if (!p) {
+    int slot = -1;
+    if (!freeSlots_.empty()) {
+      slot = freeSlots_.back();
+      freeSlots_.pop_back();
+      speakers_.add(slot);
+    }
+    p = std::make_unique<Participant>(*this, worker_, id, slot);
+    if (slot >= 0) bySlot_[static_cast<size_t>(slot)] = p.get();
+  }
+  return *p;
+}
 
 Room::~Room() {
   worker_.cancelBatchWork(this);
@@ -23,15 +48,12 @@ Participant* Room::participant(const std::string& id) {
 
 void Room::setPublisher(const std::string& id, const PublishSpec& spec) {
   runBatchWork();  // pending packets go out along the routes they arrived for
-  auto& p = participants_[id];
-  if (!p) p = std::make_unique<Participant>(*this, worker_, id);
-  p->setPublish(spec);
+  ensureParticipant(id).setPublish(spec);
 }
 
 void Room::setSubscriber(const std::string& id, const SubscribeSpec& spec) {
   runBatchWork();  // pending packets go out along the routes they arrived for
-  auto& p = participants_[id];
-  if (!p) p = std::make_unique<Participant>(*this, worker_, id);
+  Participant* p = &ensureParticipant(id);
   p->setSubscribe(spec);
   // A new subscriber needs a keyframe promptly to start decoding.
   uint64_t nowMs = worker_.nowMs();
@@ -51,21 +73,102 @@ void Room::removeParticipant(const std::string& id) {
   if (it == participants_.end()) return;
   // Routes point into the participant: drop them first.
   routes_.clear();
+  const int slot = it->second->speakerSlot();
+  if (slot >= 0) {
+    speakers_.remove(slot);
+    bySlot_[static_cast<size_t>(slot)] = nullptr;
+    audible_[static_cast<size_t>(slot)] = false;
+    freeSlots_.push_back(slot);
+  }
+  std::erase(speakerOrder_, it->second.get());
   participants_.erase(it);
   rebuildRoutes();
 }
 
 void Room::setMuted(const std::string& id, Source source, bool muted) {
   runBatchWork();  // pending packets go out along the routes they arrived for
-  auto& owned = participants_[id];
-  if (!owned) owned = std::make_unique<Participant>(*this, worker_, id);
-  Participant* p = owned.get();
+  Participant* p = &ensureParticipant(id);
   p->setMuted(source, muted);
   Publication* pub = p->publication(source);
   if (!pub || pub->muted() == muted) return;
   pub->setMuted(muted);
   // Video that comes back needs a keyframe at every subscriber.
   if (!muted && pub->video()) p->requestKeyframe(*pub, pub->requestedLayer(), worker_.nowMs());
+}
+
+void Room::setView(const std::string& id, const ViewSpec& view) {
+  ensureParticipant(id).setView(view);
+  // Apply at once: a tile that appeared or grew should not wait for the next round.
+  allocate(worker_.nowMs());
+}
+
+const Participant* Room::dominantSpeaker() const {
+  const int slot = speakers_.dominant();
+  return slot >= 0 ? bySlot_[static_cast<size_t>(slot)] : nullptr;
+}
+
+void Room::updateSpeakers(uint64_t nowMs) {
+  if (speakers_.update(nowMs)) {
+    if (const Participant* p = dominantSpeaker()) {
+      RoomEvent e;
+      e.kind = RoomEvent::Kind::DominantSpeaker;
+      e.participant = p->id();
+      emit(std::move(e));
+    }
+  }
+  // The recent-speaker order, for last-N and for loudest-N audio.
+  int slots[kMaxSpeakerSlots];
+  const size_t n = speakers_.recentSpeakers(std::span<int>(slots, kMaxSpeakerSlots));
+  speakerOrder_.clear();
+  for (size_t i = 0; i < n; ++i) {
+    if (Participant* p = bySlot_[static_cast<size_t>(slots[i])]) speakerOrder_.push_back(p);
+  }
+  loudestOnly_ =
+      config_.audioLoudestN > 0 && participants_.size() >= config_.audioLoudestMinParticipants;
+  if (loudestOnly_) {
+    std::fill(audible_.begin(), audible_.end(), false);
+    const size_t keep = std::min(n, static_cast<size_t>(config_.audioLoudestN));
+    for (size_t i = 0; i < keep; ++i) audible_[static_cast<size_t>(slots[i])] = true;
+  }
+}
+
+void Room::allocate(uint64_t nowMs) {
+  lastAllocationMs_ = nowMs;
+  const uint64_t nowUs = nowMs * 1000;
+  for (auto& [id, p] : participants_) p->measureBitrates(nowUs);
+  for (auto& [id, p] : participants_) p->allocate(nowUs);
+  updatePublisherLayers();
+}
+
+void Room::updatePublisherLayers() {
+  // Per publication, the highest layer any subscription was allocated.
+  std::unordered_map<const Publication*, int> needed;
+  for (auto& [id, p] : participants_) {
+    for (auto& sub : p->subscriptions()) {
+      const Publication* pub = sub->sourcePublication();
+      if (!pub || !pub->video() || sub->paused()) continue;
+      const int top = static_cast<int>(pub->layerCount()) - 1;
+      const int want = std::min(sub->allocatedLayer(), top);
+      auto [it, inserted] = needed.emplace(pub, want);
+      if (!inserted) it->second = std::max(it->second, want);
+    }
+  }
+  for (auto& [id, p] : participants_) {
+    for (auto& pub : p->publications()) {
+      if (!pub->video() || pub->layerCount() < 2) continue;
+      auto it = needed.find(pub.get());
+      // The lowest layer always goes: a new subscriber starts on it at once.
+      const int want = std::max(it == needed.end() ? 0 : it->second, 0);
+      if (!pub->updateNeededLayer(want)) continue;
+      RoomEvent e;
+      e.kind = RoomEvent::Kind::PublisherLayers;
+      e.participant = id;
+      e.source = pub->source();
+      e.neededLayer = pub->neededLayer();
+      e.layerCount = pub->layerCount();
+      emit(std::move(e));
+    }
+  }
 }
 
 void Room::rebuildRoutes() {
@@ -148,6 +251,8 @@ void Room::runBatchWork() {
 
 void Room::onTick(uint64_t nowMs) {
   for (auto& [id, p] : participants_) p->onTick(nowMs);
+  updateSpeakers(nowMs);
+  if (nowMs - lastAllocationMs_ >= kAllocationIntervalMs) allocate(nowMs);
 }
 
 }  // namespace treff::sfu

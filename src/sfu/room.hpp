@@ -1,5 +1,6 @@
-// A meeting's media on one worker: its participants, and the routes from each publication to
-// the subscriptions that forward it.
+// A meeting's media on one worker: its participants, the routes from each publication to the
+// subscriptions that forward it, the dominant speaker, and every half second the allocation of
+// each subscriber's bandwidth over its videos (last-N, tile sizes, estimated bandwidth).
 #pragma once
 
 #include <array>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "rtp/rtp_packet.hpp"
+#include "sfu/dominant_speaker.hpp"
 #include "sfu/participant.hpp"
 #include "sfu/worker.hpp"
 
@@ -19,15 +21,33 @@ namespace treff::sfu {
 
 class Room final : public Session, private BatchWork {
  public:
-  // onMediaClosed runs on the worker thread when a participant's transport closes for good.
-  Room(Worker& worker, std::function<void(const std::string& participant)> onMediaClosed);
+  // onEvent runs on the worker thread (see RoomEvent).
+  Room(Worker& worker, const RoomConfig& config, std::function<void(RoomEvent)> onEvent);
   ~Room() override;
+
+  // Most participants a room tracks for speaker detection.
+  static constexpr size_t kMaxSpeakerSlots = 1024;
 
   void setPublisher(const std::string& participant, const PublishSpec& spec);
   void setSubscriber(const std::string& participant, const SubscribeSpec& spec);
   void removeParticipant(const std::string& participant);
   void setMuted(const std::string& participant, Source source, bool muted);
+  void setView(const std::string& participant, const ViewSpec& view);
   size_t participantCount() const { return participants_.size(); }
+
+  // Speakers. A participant's audio levels (RFC 6464: -dBov and the V bit) feed the detector.
+  void onAudioLevel(int slot, uint8_t level, bool voice, uint64_t nowMs) {
+    if (slot >= 0) speakers_.onAudioLevel(slot, level, voice, nowMs);
+  }
+  const Participant* dominantSpeaker() const;
+  // Whether the audio of the participant in `slot` is forwarded (loudest-N in large rooms).
+  bool audible(int slot) const {
+    return !loudestOnly_ || (slot >= 0 && static_cast<size_t>(slot) < audible_.size() &&
+                             audible_[static_cast<size_t>(slot)]);
+  }
+  const RoomConfig& config() const { return config_; }
+  // Participants in recent-speaker order (the dominant speaker first), for last-N.
+  const std::vector<Participant*>& speakerOrder() const { return speakerOrder_; }
 
   // From a participant's publish transport: one packet of a publication's layer, held in
   // `buffer`. The fan-out waits for the end of the receive batch: then each subscription takes
@@ -41,7 +61,13 @@ class Room final : public Session, private BatchWork {
   Participant* participant(const std::string& id);
   uint8_t* scratch() { return scratch_; }
   void onMediaClosed(const std::string& participant) {
-    if (onMediaClosed_) onMediaClosed_(participant);
+    RoomEvent e;
+    e.kind = RoomEvent::Kind::MediaClosed;
+    e.participant = participant;
+    emit(std::move(e));
+  }
+  void emit(RoomEvent event) {
+    if (onEvent_) onEvent_(std::move(event));
   }
 
   void onTick(uint64_t nowMs) override;
@@ -61,11 +87,24 @@ class Room final : public Session, private BatchWork {
   static constexpr size_t kMaxPending = 64;
 
   Pending* addPending(Publication& publication, int layer);
+  Participant& ensureParticipant(const std::string& id);
+  void updateSpeakers(uint64_t nowMs);
+  // Every subscriber's allocation, then what each publisher must send.
+  void allocate(uint64_t nowMs);
+  void updatePublisherLayers();
   // The fan-out of every pending packet, publication by publication, subscription-major.
   void runBatchWork() override;
 
   Worker& worker_;
-  std::function<void(const std::string&)> onMediaClosed_;
+  RoomConfig config_;
+  std::function<void(RoomEvent)> onEvent_;
+  DominantSpeakerDetector speakers_{kMaxSpeakerSlots};
+  std::vector<Participant*> bySlot_;  // speaker slot -> participant
+  std::vector<int> freeSlots_;
+  std::vector<Participant*> speakerOrder_;
+  std::vector<bool> audible_;
+  bool loudestOnly_ = false;
+  uint64_t lastAllocationMs_ = 0;
   std::map<std::string, std::unique_ptr<Participant>> participants_;
   struct Route {
     Subscription* subscription;

@@ -57,4 +57,47 @@ struct SubscribeSpec {
   std::string cname;
 };
 
+// One remote video tile a subscriber shows, in device pixels.
+struct TileView {
+  std::string publisher;
+  Source source = Source::Camera;
+  uint32_t width = 0;
+  uint32_t height = 0;
+};
+
+// What a subscriber's screen shows. Until a client reports one, everything is visible.
+struct ViewSpec {
+  bool reported = false;
+  std::vector<TileView> tiles;      // the visible tiles; other video tracks are paused
+  std::vector<std::string> pinned;  // first served after screen shares and the speaker
+  int lastN = -1;                   // the client's own cap on camera videos; -1: none
+};
+
+// Room-wide media settings, fixed when the room opens.
+struct RoomConfig {
+  // At most this many camera videos forwarded to each subscriber, chosen by pins and recent
+  // speaking; -1: no limit.
+  int lastN = -1;
+  // In rooms of at least audioLoudestMinParticipants, only the audio of the most recent
+  // speakers (the dominant one first) is forwarded, at most this many; 0: off.
+  int audioLoudestN = 0;
+  size_t audioLoudestMinParticipants = 0;
+};
+
+// What a room tells the control plane (from the worker thread).
+struct RoomEvent {
+  enum class Kind : uint8_t {
+    MediaClosed,      // participant's transport closed for good
+    DominantSpeaker,  // participant is the new dominant speaker
+    Forwarding,       // the video tracks not forwarded to participant changed: `paused`
+    PublisherLayers,  // participant's `source` track: layers 0..neededLayer are needed
+  };
+  Kind kind = Kind::MediaClosed;
+  std::string participant;
+  Source source = Source::Camera;
+  int neededLayer = 0;
+  size_t layerCount = 0;
+  std::vector<std::pair<std::string, Source>> paused;
+};
+
 }  // namespace treff::sfu

@@ -209,8 +209,10 @@ bool Transport::sendRtcp(const uint8_t* data, size_t size) {
 void Transport::enableBandwidthEstimation() {
   if (bwe_) return;
   bwe::BweConfig config;
-  // Feedback comes within a few hundred ms: 4096 packets cover that up to ~40 Mbit/s.
-  config.historyCapacity = 4096;
+  config.startBps = kBweStartBps;
+  config.maxBps = 100'000'000;
+  // Feedback comes within a few hundred ms: 8192 packets cover that up to ~100 Mbit/s.
+  config.historyCapacity = 8192;
   bwe_ = std::make_unique<bwe::BandwidthEstimator>(config);
 }
 

@@ -99,6 +99,9 @@ class Transport final : public dtls::DtlsTransport::Listener {
   // Send-side bandwidth estimation for what this transport sends (a subscriber's), fed by the
   // peer's transport-wide CC feedback or REMB. Off until enabled; null while off.
   void enableBandwidthEstimation();
+  // Where the estimate starts: what a meeting of a few people needs; delay and loss bring it
+  // down on a slower link within a second or two, and probes find more.
+  static constexpr uint64_t kBweStartBps = 2'500'000;
   bwe::BandwidthEstimator* bandwidthEstimator() { return bwe_.get(); }
 
  private:

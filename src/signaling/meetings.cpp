@@ -24,6 +24,18 @@ constexpr const char* kFallbackVideoCodec = "VP8";
 constexpr TrackSource kSources[] = {TrackSource::Microphone, TrackSource::Camera,
                                     TrackSource::Screen};
 
+TrackSource toTrackSource(sfu::Source s) {
+  switch (s) {
+    case sfu::Source::Microphone:
+      return TrackSource::Microphone;
+    case sfu::Source::Camera:
+      return TrackSource::Camera;
+    case sfu::Source::Screen:
+      return TrackSource::Screen;
+  }
+  return TrackSource::Camera;
+}
+
 sfu::Source toSfu(TrackSource s) {
   switch (s) {
     case TrackSource::Microphone:
@@ -123,6 +135,7 @@ struct Meetings::Participant {
 struct Meetings::Meeting {
   std::string name;
   uint64_t room = 0;
+  std::string dominantSpeaker;  // empty until someone spoke
   uint64_t joins = 0;
   std::string videoCodec = kFallbackVideoCodec;  // what publishers are asked to send
   std::map<std::string, std::unique_ptr<Participant>> participants;
@@ -201,6 +214,8 @@ void Meetings::onMessage(const std::shared_ptr<WsConnection>& conn, const Client
     mute(*meeting, *p, *m);
   } else if (const auto* m = std::get_if<Chat>(&message)) {
     chat(*meeting, *p, *m);
+  } else if (const auto* m = std::get_if<View>(&message)) {
+    view(*meeting, *p, *m);
   } else if (std::holds_alternative<Leave>(message)) {
     std::string id = p->id;
     remove(*meeting, id);
@@ -280,7 +295,7 @@ void Meetings::join(const std::shared_ptr<WsConnection>& conn, const Join& join)
     }
     auto meeting = std::make_unique<Meeting>();
     meeting->name = join.meeting;
-    meeting->room = media_.openRoom();
+    meeting->room = openRoom();
     found = meetings_.emplace(join.meeting, std::move(meeting)).first;
   }
   Meeting& meeting = *found->second;
@@ -302,6 +317,7 @@ void Meetings::join(const std::shared_ptr<WsConnection>& conn, const Join& join)
   }
   conn->send(
       encodeJoined(infoOf(self), self.secret, meeting.name, false, others, meeting.videoCodec));
+  if (!meeting.dominantSpeaker.empty()) conn->send(encodeDominantSpeaker(meeting.dominantSpeaker));
   broadcast(meeting, encodeParticipantJoined(infoOf(self)), self.id);
   renegotiate(meeting, self);
 }
@@ -407,7 +423,7 @@ WhipResult Meetings::whipPublish(const std::string& meetingName, const std::stri
     if (meetings_.size() >= limits_.maxMeetings) return {503, "this server is full", {}, {}};
     auto meeting = std::make_unique<Meeting>();
     meeting->name = meetingName;
-    meeting->room = media_.openRoom();
+    meeting->room = openRoom();
     found = meetings_.emplace(meetingName, std::move(meeting)).first;
   }
   Meeting& meeting = *found->second;
@@ -436,6 +452,73 @@ bool Meetings::whipDelete(const std::string& meetingName, const std::string& res
   whipResources_.erase(it);
   if (m != meetings_.end()) remove(*m->second, participant);
   return true;
+}
+
+uint64_t Meetings::openRoom() {
+  sfu::RoomConfig config;
+  config.lastN = rooms_.lastN;
+  config.audioLoudestN = rooms_.audioLoudestN;
+  config.audioLoudestMinParticipants = rooms_.audioLoudestMinParticipants;
+  return media_.openRoom(config);
+}
+
+uint64_t Meetings::roomOf(const std::string& meeting) const {
+  auto it = meetings_.find(meeting);
+  return it == meetings_.end() ? 0 : it->second->room;
+}
+
+Meetings::Meeting* Meetings::meetingOfRoom(uint64_t room) {
+  for (auto& [name, meeting] : meetings_) {
+    if (meeting->room == room) return meeting.get();
+  }
+  return nullptr;
+}
+
+void Meetings::view(Meeting& meeting, Participant& p, const View& v) {
+  sfu::ViewSpec spec;
+  spec.reported = true;
+  for (const auto& t : v.tiles) {
+    spec.tiles.push_back(sfu::TileView{t.participant, toSfu(t.source), t.width, t.height});
+  }
+  spec.pinned = v.pinned;
+  spec.lastN = v.lastN.value_or(-1);
+  media_.setView(meeting.room, p.id, std::move(spec));
+}
+
+void Meetings::onRoomEvent(uint64_t room, const sfu::RoomEvent& event) {
+  using Kind = sfu::RoomEvent::Kind;
+  if (event.kind == Kind::MediaClosed) {
+    onMediaClosed(room, event.participant);
+    return;
+  }
+  Meeting* meeting = meetingOfRoom(room);
+  if (!meeting) return;
+  auto it = meeting->participants.find(event.participant);
+  if (it == meeting->participants.end()) return;
+  Participant& p = *it->second;
+  switch (event.kind) {
+    case Kind::DominantSpeaker:
+      if (meeting->dominantSpeaker == event.participant) return;
+      meeting->dominantSpeaker = event.participant;
+      broadcast(*meeting, encodeDominantSpeaker(event.participant));
+      return;
+    case Kind::Forwarding: {
+      std::vector<std::pair<std::string, TrackSource>> paused;
+      for (const auto& [publisher, source] : event.paused)
+        paused.emplace_back(publisher, toTrackSource(source));
+      p.send(encodeForwarding(paused));
+      return;
+    }
+    case Kind::PublisherLayers: {
+      std::vector<bool> active(event.layerCount, false);
+      for (size_t i = 0; i < event.layerCount; ++i)
+        active[i] = static_cast<int>(i) <= event.neededLayer;
+      p.send(encodeLayers(toTrackSource(event.source), active));
+      return;
+    }
+    case Kind::MediaClosed:
+      return;
+  }
 }
 
 void Meetings::onMediaClosed(uint64_t room, const std::string& participant) {
@@ -625,6 +708,7 @@ void Meetings::remove(Meeting& meeting, std::string participantId) {
   if (it->second->connId) byConnection_.erase(it->second->connId);
   if (!it->second->whipResource.empty()) whipResources_.erase(it->second->whipResource);
   meeting.participants.erase(it);
+  if (meeting.dominantSpeaker == participantId) meeting.dominantSpeaker.clear();
   media_.removeParticipant(meeting.room, participantId);
   broadcast(meeting, encodeParticipantLeft(participantId));
   updateVideoCodec(meeting);

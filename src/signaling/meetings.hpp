@@ -17,7 +17,8 @@
 
 namespace treff::sfu {
 class MediaPlane;
-}
+struct RoomEvent;
+}  // namespace treff::sfu
 
 namespace treff::signaling {
 
@@ -32,6 +33,13 @@ struct RoomSettings {
   // The video codec rooms use: "VP8", "VP9", "H264" or "AV1". A room falls back to VP8 while
   // anyone in it cannot send and receive this codec; VP8 every browser has.
   std::string videoCodec = "VP8";
+  // At most this many camera videos forwarded to each participant (pins and recent speakers
+  // first); -1: no limit.
+  int lastN = -1;
+  // In meetings of at least audioLoudestMinParticipants, only the audio of the
+  // audioLoudestN most recent speakers is forwarded; 0 turns this off.
+  int audioLoudestN = 5;
+  unsigned audioLoudestMinParticipants = 30;
 };
 
 // The outcome of a WHIP request (RFC 9725), as an HTTP status and body.
@@ -61,8 +69,13 @@ class Meetings {
   bool whipDelete(const std::string& meeting, const std::string& resource);
   // A participant's media transport closed on its worker (ICE consent lost).
   void onMediaClosed(uint64_t room, const std::string& participant);
+  // Everything else a room reports: the dominant speaker, what a subscriber is not sent, which
+  // layers a publisher must send.
+  void onRoomEvent(uint64_t room, const sfu::RoomEvent& event);
 
   size_t meetingCount() const { return meetings_.size(); }
+  // The media room of a meeting, 0 if there is no such meeting.
+  uint64_t roomOf(const std::string& meeting) const;
   size_t participantCount() const;
 
  private:
@@ -80,6 +93,9 @@ class Meetings {
   void subscribeRestart(Meeting& meeting, Participant& p);
   void mute(Meeting& meeting, Participant& p, const Mute& mute);
   void chat(Meeting& meeting, Participant& p, const Chat& chat);
+  void view(Meeting& meeting, Participant& p, const View& view);
+  uint64_t openRoom();
+  Meeting* meetingOfRoom(uint64_t room);
   void remove(Meeting& meeting, std::string participantId);  // by value: it may die inside
 
   // Sends the next subscribe offer if none is in flight (else marks the change for later).

@@ -186,6 +186,55 @@ std::variant<ClientMessage, ProtocolError> parseMute(const Json& m) {
   return ClientMessage{Mute{*source, muted->get<bool>()}};
 }
 
+std::variant<ClientMessage, ProtocolError> parseView(const Json& m) {
+  View view;
+  auto tiles = m.find("tiles");
+  if (tiles == m.end() || !tiles->is_array()) return badMessage("field 'tiles' must be an array");
+  if (tiles->size() > kMaxViewTiles) {
+    return badMessage("at most " + std::to_string(kMaxViewTiles) + " tiles");
+  }
+  for (const auto& t : *tiles) {
+    if (!t.is_object()) return badMessage("each tile must be an object");
+    TREFF_TAKE_STRING(participant, t, "participant", 64);
+    TREFF_TAKE_STRING(sourceName, t, "source", 16);
+    auto source = sourceFromString(sourceName);
+    if (!source || *source == TrackSource::Microphone) {
+      return badMessage("tile source must be camera or screen");
+    }
+    auto width = t.find("width");
+    auto height = t.find("height");
+    auto pixels = [](const Json& v) {
+      return v.is_number_integer() && v.get<int64_t>() >= 0 && v.get<int64_t>() <= kMaxTilePixels;
+    };
+    if (width == t.end() || height == t.end() || !pixels(*width) || !pixels(*height)) {
+      return badMessage("tile width and height must be integers from 0 to " +
+                        std::to_string(kMaxTilePixels));
+    }
+    view.tiles.push_back(View::Tile{std::move(participant), *source, width->get<uint32_t>(),
+                                    height->get<uint32_t>()});
+  }
+  auto pinned = m.find("pinned");
+  if (pinned != m.end()) {
+    if (!pinned->is_array() || pinned->size() > kMaxPinned) {
+      return badMessage("field 'pinned' must be an array of at most " + std::to_string(kMaxPinned) +
+                        " ids");
+    }
+    for (const auto& p : *pinned) {
+      if (!p.is_string() || p.get_ref<const std::string&>().size() > 64) {
+        return badMessage("each pinned entry must be a participant id");
+      }
+      view.pinned.push_back(p.get<std::string>());
+    }
+  }
+  auto lastN = m.find("lastN");
+  if (lastN != m.end()) {
+    if (!lastN->is_number_integer() || lastN->get<int64_t>() < 0 || lastN->get<int64_t>() > 1000)
+      return badMessage("field 'lastN' must be an integer from 0 to 1000");
+    view.lastN = lastN->get<int>();
+  }
+  return ClientMessage{std::move(view)};
+}
+
 std::variant<ClientMessage, ProtocolError> parseChat(const Json& m) {
   TREFF_TAKE_STRING(text, m, "text", kMaxChatChars * 4);
   size_t length = utf8Length(text);
@@ -280,6 +329,7 @@ std::variant<ClientMessage, ProtocolError> parseClientMessage(std::string_view t
   }
   if (name == "subscribe.restart") return ClientMessage{SubscribeRestart{}};
   if (name == "mute") return parseMute(message);
+  if (name == "view") return parseView(message);
   if (name == "chat") return parseChat(message);
   if (name == "leave") return ClientMessage{Leave{}};
   return ProtocolError{"unknown-type", "unknown message type '" + name + "'"};
@@ -312,6 +362,24 @@ std::string encodeJoined(const ParticipantInfo& self, std::string_view secret,
 
 std::string encodeVideoCodec(std::string_view videoCodec) {
   return dump(Json{{"type", "video-codec"}, {"videoCodec", videoCodec}});
+}
+
+std::string encodeDominantSpeaker(std::string_view participant) {
+  return dump(Json{{"type", "dominant-speaker"}, {"participant", participant}});
+}
+
+std::string encodeForwarding(const std::vector<std::pair<std::string, TrackSource>>& paused) {
+  Json list = Json::array();
+  for (const auto& [participant, source] : paused) {
+    list.push_back(Json{{"participant", participant}, {"source", toString(source)}});
+  }
+  return dump(Json{{"type", "forwarding"}, {"paused", std::move(list)}});
+}
+
+std::string encodeLayers(TrackSource source, const std::vector<bool>& active) {
+  Json list = Json::array();
+  for (bool a : active) list.push_back(a);
+  return dump(Json{{"type", "layers"}, {"source", toString(source)}, {"active", std::move(list)}});
 }
 
 std::string encodeParticipantJoined(const ParticipantInfo& participant) {

@@ -22,6 +22,9 @@ inline constexpr size_t kMaxDisplayNameChars = 64;
 inline constexpr size_t kMaxChatChars = 2000;
 inline constexpr size_t kMaxPublishedTracks = 8;
 inline constexpr size_t kMaxVideoCodecs = 16;
+inline constexpr size_t kMaxViewTiles = 64;
+inline constexpr size_t kMaxPinned = 16;
+inline constexpr uint32_t kMaxTilePixels = 16384;  // per side, device pixels
 
 // The video codecs a room can use, by their SDP names: "VP8", "VP9", "H264", "AV1". Returns the
 // canonical spelling of a name (any case), or nullopt for another codec.
@@ -82,8 +85,21 @@ struct Chat {
 
 struct Leave {};
 
+// Client -> server: what the client's screen shows, so the server forwards only that.
+struct View {
+  struct Tile {
+    std::string participant;
+    TrackSource source;  // camera or screen
+    uint32_t width;      // device pixels
+    uint32_t height;
+  };
+  std::vector<Tile> tiles;  // the visible remote video tiles
+  std::vector<std::string> pinned;
+  std::optional<int> lastN;  // 0..1000
+};
+
 using ClientMessage = std::variant<EchoOffer, EchoRestart, Join, Publish, SubscribeAnswer,
-                                   SubscribeRestart, Mute, Chat, Leave>;
+                                   SubscribeRestart, Mute, Chat, Leave, View>;
 
 struct ProtocolError {
   std::string code;     // machine-readable: "bad-json", "bad-message", "unknown-type", ...
@@ -134,5 +150,11 @@ std::string encodePublishAnswer(std::string_view sdp);
 std::string encodeSubscribeOffer(std::string_view sdp, const std::vector<SubscribedTrack>& tracks);
 std::string encodeChat(std::string_view from, std::string_view name, std::string_view text,
                        int64_t unixMs);
+std::string encodeDominantSpeaker(std::string_view participant);
+// The video tracks the server does not forward to this client now (last-N, hidden tiles, too
+// little bandwidth).
+std::string encodeForwarding(const std::vector<std::pair<std::string, TrackSource>>& paused);
+// To a publisher: which of its simulcast encodings (lowest first) anyone needs.
+std::string encodeLayers(TrackSource source, const std::vector<bool>& active);
 
 }  // namespace treff::signaling

@@ -124,6 +124,31 @@ TEST(Config, TomlErrorsNameTheKey) {
   }
 }
 
+TEST(Config, LastNAndLoudestAudioHaveDefaultsFlagsAndFileKeys) {
+  auto defaults = parse({});
+  ASSERT_FALSE(defaults.exit);
+  EXPECT_EQ(defaults.config.lastN, -1);
+  EXPECT_EQ(defaults.config.audioLoudestN, 5);
+  EXPECT_EQ(defaults.config.audioLoudestMinParticipants, 30u);
+  auto flags =
+      parse({"--last-n", "4", "--audio-loudest-n", "0", "--audio-loudest-min-participants", "50"});
+  ASSERT_FALSE(flags.exit);
+  EXPECT_EQ(flags.config.lastN, 4);
+  EXPECT_EQ(flags.config.audioLoudestN, 0);
+  EXPECT_EQ(flags.config.audioLoudestMinParticipants, 50u);
+  std::string file = writeTemp("last_n = 2\naudio_loudest_n = 3\n");
+  auto toml = parse({"--config", file.c_str()});
+  std::remove(file.c_str());
+  ASSERT_FALSE(toml.exit);
+  EXPECT_EQ(toml.config.lastN, 2);
+  EXPECT_EQ(toml.config.audioLoudestN, 3);
+  testing::internal::CaptureStderr();
+  auto bad = parse({"--last-n", "-5"});
+  testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(bad.exit);
+  EXPECT_NE(bad.exitCode, 0);
+}
+
 TEST(Config, VideoCodecIsVp8UnlessSetAndMustBeKnown) {
   auto defaults = parse({});
   ASSERT_FALSE(defaults.exit);

@@ -1,10 +1,12 @@
 // A meeting room on loopback: a publisher numbered like Firefox (payload types, header extension
 // ids) sends simulcast VP8 and Opus; a subscriber numbered like the server's subscribe offers
 // (Chromium's numbers) must get one continuous stream in its own numbering, with layer switches
-// at keyframes, retransmissions as RTX, and nothing while the track is muted.
+// at keyframes, retransmissions as RTX, and nothing while the track is muted. The subscriber's
+// view (tile sizes, last-N), its bandwidth (REMB) and the audio levels steer what it gets.
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -64,6 +66,10 @@ class RoomLoopback : public ::testing::Test {
     config.mediaPort = port_;
     config.workers = 1;
     plane_ = std::make_unique<MediaPlane>(config);
+    plane_->setRoomEventHandler([this](uint64_t, RoomEvent e) {
+      std::lock_guard lock(eventsMutex_);
+      events_.push_back(std::move(e));
+    });
     plane_->start();
     room_ = plane_->openRoom();
     publisher_ = std::make_unique<LoopbackClient>(port_, "fpub");
@@ -111,13 +117,13 @@ class RoomLoopback : public ::testing::Test {
   void TearDown() override { plane_->stop(); }
 
   void sendVideo(uint32_t ssrc, std::string_view rid, uint16_t seq, uint32_t ts, bool keyframe,
-                 uint16_t pictureId, uint8_t pt = kFfVp8, bool withIds = true) {
+                 uint16_t pictureId, uint8_t pt = kFfVp8, bool withIds = true, size_t size = 300) {
     uint8_t buf[1500];
     rtp::RtpHeaderFields h{pt, true, seq, ts, ssrc};
     uint8_t twcc[2];
     util::storeBe16(twcc, ++twcc_);
     uint8_t abs[3] = {1, 2, 3};
-    auto payload = vp8Payload(keyframe, pictureId);
+    auto payload = vp8Payload(keyframe, pictureId, size);
     rtp::RtpPacketBuilder builder(util::MutableBytes(buf, sizeof(buf)), h);
     if (withIds) {
       // Browsers stop sending MID and RID once RTCP acknowledged the SSRC.
@@ -155,6 +161,53 @@ class RoomLoopback : public ::testing::Test {
   }
   // Drains the publisher's socket so its RTCP is collected.
   void pumpPublisher(int ms) { publisher_->receiveRtp(ms); }
+
+  void sendAudio(uint16_t seq, uint8_t level) {
+    uint8_t buf[200];
+    rtp::RtpHeaderFields h{kFfOpus, false, seq, 960u * seq, kMic};
+    const uint8_t levelByte[1] = {static_cast<uint8_t>(0x80 | level)};
+    const uint8_t opus[40] = {0xfc};
+    size_t n = rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
+                   .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("0"), 1))
+                   .addExtension(kFfAudioLevel, levelByte)
+                   .setPayload(opus)
+                   .finish();
+    publisher_->sendRtp(buf, n);
+  }
+  void setView(std::vector<TileView> tiles, int lastN = -1) {
+    ViewSpec view;
+    view.reported = true;
+    view.tiles = std::move(tiles);
+    view.lastN = lastN;
+    plane_->setView(room_, "S", view);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  // The last Forwarding event for the subscriber, if any.
+  std::optional<RoomEvent> lastForwarding() {
+    std::lock_guard lock(eventsMutex_);
+    for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
+      if (it->kind == RoomEvent::Kind::Forwarding && it->participant == "S") return *it;
+    }
+    return std::nullopt;
+  }
+  bool hadEvent(RoomEvent::Kind kind, const std::string& participant) {
+    std::lock_guard lock(eventsMutex_);
+    for (const auto& e : events_) {
+      if (e.kind == kind && e.participant == participant) return true;
+    }
+    return false;
+  }
+  // Receives until a packet of `size` bytes of payload arrives or nothing more comes.
+  bool receiveSized(Received* r, size_t payloadSize) {
+    for (int i = 0; i < 20; ++i) {
+      if (!receive(r, 300)) return false;
+      if (r->view.payloadType() == kVp8 && r->view.payloadLength() == payloadSize) return true;
+    }
+    return false;
+  }
+
+  std::mutex eventsMutex_;
+  std::vector<RoomEvent> events_;
 
   uint16_t port_ = 0;
   std::unique_ptr<MediaPlane> plane_;
@@ -303,6 +356,130 @@ TEST_F(RoomLoopback, ANackIsAnsweredWithRtxFromTheRing) {
   EXPECT_EQ(util::loadBe16(rtx.view.payload().data()), lost.sequence());  // RFC 4588 OSN
   EXPECT_TRUE(std::equal(rtx.view.payload().begin() + 2, rtx.view.payload().end(),
                          lost.payload().begin(), lost.payload().end()));
+}
+
+// Layer q packets carry 300 bytes of payload, layer f 700: what arrives tells the layer.
+constexpr size_t kQSize = 300, kFSize = 700;
+
+TEST_F(RoomLoopback, ASmallTileGetsTheLowLayerAndALargeOneTheTop) {
+  uint16_t q = 100, f = 9000;
+  uint32_t ts = 3000;
+  // A 320x180 tile: layer q (180 rows) is enough, f is never sent.
+  setView({TileView{"P", Source::Camera, 320, 180}});
+  sendVideo(kLayerQ, "q", q++, ts, true, 1, kFfVp8, true, kQSize);
+  sendVideo(kLayerF, "f", f++, ts, true, 1, kFfVp8, true, kFSize);
+  Received r;
+  ASSERT_TRUE(receive(&r));
+  EXPECT_EQ(r.view.payloadLength(), kQSize);
+  std::vector<uint16_t> seqs{r.view.sequence()};
+  for (int i = 0; i < 6; ++i) {
+    ts += 3000;
+    sendVideo(kLayerF, "f", f++, ts, i == 0, 2, kFfVp8, true, kFSize);
+    sendVideo(kLayerQ, "q", q++, ts, false, 2, kFfVp8, true, kQSize);
+    ASSERT_TRUE(receive(&r));
+    EXPECT_EQ(r.view.payloadLength(), kQSize) << "packet " << i;
+    seqs.push_back(r.view.sequence());
+  }
+  // The tile grows to 1280x720: the server asks for an f key frame and switches there, the
+  // numbering running on.
+  setView({TileView{"P", Source::Camera, 1280, 720}});
+  for (int i = 0; i < 10 && !publisherGotPliFor(kLayerF); ++i) {
+    ts += 3000;
+    sendVideo(kLayerF, "f", f++, ts, false, 3, kFfVp8, true, kFSize);
+    sendVideo(kLayerQ, "q", q++, ts, false, 3, kFfVp8, true, kQSize);
+    if (receive(&r, 200)) seqs.push_back(r.view.sequence());
+    pumpPublisher(60);
+  }
+  EXPECT_TRUE(publisherGotPliFor(kLayerF));
+  ts += 3000;
+  sendVideo(kLayerF, "f", f++, ts, true, 4, kFfVp8, true, kFSize);
+  ASSERT_TRUE(receiveSized(&r, kFSize));
+  EXPECT_EQ(r.view.sequence(), static_cast<uint16_t>(seqs.back() + 1));
+  rtp::Vp8Descriptor d;
+  ASSERT_TRUE(rtp::parseVp8Descriptor(r.view.payload(), &d));
+  EXPECT_TRUE(d.isKeyframe);
+}
+
+TEST_F(RoomLoopback, AHiddenTileIsPausedAndResumesAtAKeyframeWithoutAGap) {
+  uint16_t q = 500;
+  uint32_t ts = 1000;
+  sendVideo(kLayerQ, "q", q++, ts, true, 1);
+  Received r;
+  ASSERT_TRUE(receive(&r));
+  const uint16_t before = r.view.sequence();
+  // The tile scrolls out of view (or the grid pages on): video stops, audio goes on.
+  setView({});
+  auto paused = lastForwarding();
+  ASSERT_TRUE(paused);
+  ASSERT_EQ(paused->paused.size(), 1u);
+  EXPECT_EQ(paused->paused[0].first, "P");
+  EXPECT_EQ(paused->paused[0].second, Source::Camera);
+  for (int i = 0; i < 3; ++i) sendVideo(kLayerQ, "q", q++, ts += 3000, i == 1, 2);
+  sendAudio(1, 40);
+  ASSERT_TRUE(receive(&r));
+  EXPECT_EQ(r.view.ssrc(), kOutAudio);  // only the audio came
+  EXPECT_FALSE(receive(&r, 200));
+  // Back in view: nothing until a key frame; then the numbering continues where it stopped.
+  setView({TileView{"P", Source::Camera, 640, 360}});
+  auto resumed = lastForwarding();
+  ASSERT_TRUE(resumed);
+  EXPECT_TRUE(resumed->paused.empty());
+  sendVideo(kLayerQ, "q", q++, ts += 3000, false, 3);
+  EXPECT_FALSE(receive(&r, 200));
+  sendVideo(kLayerQ, "q", q++, ts += 3000, true, 4);
+  ASSERT_TRUE(receive(&r));
+  EXPECT_EQ(r.view.ssrc(), kOutVideo);
+  EXPECT_EQ(r.view.sequence(), static_cast<uint16_t>(before + 1));
+}
+
+TEST_F(RoomLoopback, TheClientsLastNOfZeroPausesCameras) {
+  sendVideo(kLayerQ, "q", 10, 1000, true, 1);
+  Received r;
+  ASSERT_TRUE(receive(&r));
+  setView({TileView{"P", Source::Camera, 640, 360}}, /*lastN=*/0);
+  auto paused = lastForwarding();
+  ASSERT_TRUE(paused);
+  EXPECT_EQ(paused->paused.size(), 1u);
+  sendVideo(kLayerQ, "q", 11, 4000, true, 2);
+  EXPECT_FALSE(receive(&r, 300));
+}
+
+TEST_F(RoomLoopback, ARembBelowTheAudioReservePausesVideo) {
+  sendVideo(kLayerQ, "q", 10, 1000, true, 1);
+  Received r;
+  ASSERT_TRUE(receive(&r));
+  // The subscriber can take 30 kbit/s (REMB only, no transport-wide feedback): not even the
+  // audio reserve; the camera is paused at the next allocation round (every 500 ms).
+  uint8_t remb[64];
+  const uint32_t ssrcs[] = {kOutVideo};
+  size_t n = rtp::buildRemb(remb, sizeof(remb), 0xABCDEF, 30'000, ssrcs);
+  ASSERT_GT(n, 0u);
+  std::optional<RoomEvent> paused;
+  for (int i = 0; i < 20 && !(paused && !paused->paused.empty()); ++i) {
+    subscriber_->sendRtcp(remb, n);
+    sendVideo(kLayerQ, "q", static_cast<uint16_t>(11 + i), 1000u + 3000u * i, false, 2);
+    receive(&r, 100);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    paused = lastForwarding();
+  }
+  ASSERT_TRUE(paused);
+  ASSERT_EQ(paused->paused.size(), 1u);
+  EXPECT_EQ(paused->paused[0].first, "P");
+}
+
+TEST_F(RoomLoopback, ASpeakerBecomesDominantFromAudioLevels) {
+  // A second of room noise, then speech well above it.
+  uint16_t seq = 1;
+  for (int i = 0; i < 50; ++i, ++seq) {
+    sendAudio(seq, 90);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(hadEvent(RoomEvent::Kind::DominantSpeaker, "P"));
+  for (int i = 0; i < 100 && !hadEvent(RoomEvent::Kind::DominantSpeaker, "P"); ++i, ++seq) {
+    sendAudio(seq, 30);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(hadEvent(RoomEvent::Kind::DominantSpeaker, "P"));
 }
 
 TEST(RoomNumbering, TheTestUsesFirefoxsRealNumbering) {

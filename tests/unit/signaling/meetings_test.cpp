@@ -89,6 +89,70 @@ TEST_F(MeetingsTest, JoinTellsEachSideAboutTheOther) {
   EXPECT_EQ(meetings_->meetingCount(), 1u);
 }
 
+TEST_F(MeetingsTest, RoomEventsReachTheRightPeople) {
+  auto ada = join("standup", "Ada");
+  auto bob = join("standup", "Bob");
+  std::string adaId = ada->of("joined")[0]["participant"];
+  std::string bobId = bob->of("joined")[0]["participant"];
+  const uint64_t room = meetings_->roomOf("standup");
+  ASSERT_NE(room, 0u);
+  EXPECT_EQ(meetings_->roomOf("elsewhere"), 0u);
+
+  // The dominant speaker goes to everyone, once per change.
+  sfu::RoomEvent speaker;
+  speaker.kind = sfu::RoomEvent::Kind::DominantSpeaker;
+  speaker.participant = adaId;
+  meetings_->onRoomEvent(room, speaker);
+  meetings_->onRoomEvent(room, speaker);
+  ASSERT_EQ(ada->of("dominant-speaker").size(), 1u);
+  ASSERT_EQ(bob->of("dominant-speaker").size(), 1u);
+  EXPECT_EQ(bob->of("dominant-speaker")[0]["participant"], adaId);
+  // Who joins later learns who speaks.
+  auto cleo = join("standup", "Cleo");
+  ASSERT_EQ(cleo->of("dominant-speaker").size(), 1u);
+  EXPECT_EQ(cleo->of("dominant-speaker")[0]["participant"], adaId);
+
+  // What a subscriber is not sent goes to that subscriber only.
+  sfu::RoomEvent forwarding;
+  forwarding.kind = sfu::RoomEvent::Kind::Forwarding;
+  forwarding.participant = bobId;
+  forwarding.paused = {{adaId, sfu::Source::Camera}};
+  meetings_->onRoomEvent(room, forwarding);
+  ASSERT_EQ(bob->of("forwarding").size(), 1u);
+  EXPECT_EQ(bob->of("forwarding")[0]["paused"][0]["participant"], adaId);
+  EXPECT_EQ(bob->of("forwarding")[0]["paused"][0]["source"], "camera");
+  EXPECT_TRUE(ada->of("forwarding").empty());
+
+  // The layers a publisher must send go to that publisher.
+  sfu::RoomEvent layers;
+  layers.kind = sfu::RoomEvent::Kind::PublisherLayers;
+  layers.participant = adaId;
+  layers.source = sfu::Source::Camera;
+  layers.neededLayer = 1;
+  layers.layerCount = 3;
+  meetings_->onRoomEvent(room, layers);
+  ASSERT_EQ(ada->of("layers").size(), 1u);
+  EXPECT_EQ(ada->of("layers")[0]["active"], Json::array({true, true, false}));
+  EXPECT_TRUE(bob->of("layers").empty());
+
+  // Events for rooms or people that are gone change nothing.
+  meetings_->onRoomEvent(room + 1000, speaker);
+  forwarding.participant = "nobody";
+  meetings_->onRoomEvent(room, forwarding);
+  EXPECT_EQ(ada->of("dominant-speaker").size(), 1u);
+}
+
+TEST_F(MeetingsTest, AViewNeedsAJoin) {
+  auto stranger = connect();
+  say(stranger, R"({"type":"view","tiles":[]})");
+  ASSERT_EQ(stranger->of("error").size(), 1u);
+  EXPECT_EQ(stranger->of("error")[0]["code"], "not-joined");
+  auto ada = join("standup", "Ada");
+  say(ada,
+      R"({"type":"view","tiles":[{"participant":"x","source":"camera","width":320,"height":180}],"pinned":["x"]})");
+  EXPECT_TRUE(ada->of("error").empty());
+}
+
 TEST_F(MeetingsTest, PublishingSendsAnAnswerAndOffersTheTracksToOthers) {
   auto ada = join("m", "Ada");
   auto bob = join("m", "Bob");

@@ -67,6 +67,63 @@ T messageOf(std::string_view text) {
   return std::get<T>(std::get<ClientMessage>(parsed));
 }
 
+TEST(Protocol, ParsesAViewOfTilesPinsAndLastN) {
+  auto v = messageOf<View>(
+      R"({"type":"view","tiles":[{"participant":"ab12","source":"camera","width":640,)"
+      R"("height":360},{"participant":"cd34","source":"screen","width":1920,"height":1080}],)"
+      R"("pinned":["cd34"],"lastN":4})");
+  ASSERT_EQ(v.tiles.size(), 2u);
+  EXPECT_EQ(v.tiles[0].participant, "ab12");
+  EXPECT_EQ(v.tiles[0].source, TrackSource::Camera);
+  EXPECT_EQ(v.tiles[0].width, 640u);
+  EXPECT_EQ(v.tiles[0].height, 360u);
+  EXPECT_EQ(v.tiles[1].source, TrackSource::Screen);
+  ASSERT_EQ(v.pinned.size(), 1u);
+  EXPECT_EQ(v.pinned[0], "cd34");
+  EXPECT_EQ(v.lastN, 4);
+  auto bare = messageOf<View>(R"({"type":"view","tiles":[]})");
+  EXPECT_TRUE(bare.tiles.empty());
+  EXPECT_FALSE(bare.lastN);
+}
+
+TEST(Protocol, RejectsHostileViews) {
+  std::string many = R"({"type":"view","tiles":[)";
+  for (int i = 0; i < 65; ++i) {
+    many +=
+        std::string(i ? "," : "") + R"({"participant":"p","source":"camera","width":1,"height":1})";
+  }
+  many += "]}";
+  for (std::string_view text : {
+           std::string_view(R"({"type":"view"})"),
+           std::string_view(R"({"type":"view","tiles":{}})"),
+           std::string_view(R"({"type":"view","tiles":[{"participant":"p","source":"microphone",)"
+                            R"("width":1,"height":1}]})"),
+           std::string_view(R"({"type":"view","tiles":[{"participant":"p","source":"camera",)"
+                            R"("width":-1,"height":1}]})"),
+           std::string_view(R"({"type":"view","tiles":[{"participant":"p","source":"camera",)"
+                            R"("width":99999,"height":1}]})"),
+           std::string_view(R"({"type":"view","tiles":[{"participant":"p","source":"camera",)"
+                            R"("width":1.5,"height":1}]})"),
+           std::string_view(R"({"type":"view","tiles":[],"pinned":[7]})"),
+           std::string_view(R"({"type":"view","tiles":[],"lastN":-1})"),
+           std::string_view(R"({"type":"view","tiles":[],"lastN":"all"})"),
+           std::string_view(many),
+       }) {
+    auto parsed = parseClientMessage(text);
+    ASSERT_TRUE(std::holds_alternative<ProtocolError>(parsed)) << text;
+    EXPECT_EQ(std::get<ProtocolError>(parsed).code, "bad-message") << text;
+  }
+}
+
+TEST(Protocol, EncodesSpeakerForwardingAndLayerMessages) {
+  EXPECT_EQ(encodeDominantSpeaker("ab12"), R"({"participant":"ab12","type":"dominant-speaker"})");
+  EXPECT_EQ(encodeForwarding({{"ab12", TrackSource::Camera}}),
+            R"({"paused":[{"participant":"ab12","source":"camera"}],"type":"forwarding"})");
+  EXPECT_EQ(encodeForwarding({}), R"({"paused":[],"type":"forwarding"})");
+  EXPECT_EQ(encodeLayers(TrackSource::Camera, {true, true, false}),
+            R"({"active":[true,true,false],"source":"camera","type":"layers"})");
+}
+
 TEST(Protocol, ParsesJoinWithTrimmedNameAndOptionalResume) {
   auto join = messageOf<Join>(
       R"({"type":"join","version":1,"meeting":"quiet-otter-42","name":"  Ada Lovelace "})");

@@ -59,3 +59,34 @@ export const LeaveIcon = () => (
 export const CloseIcon = () => (
   <Svg><path d="M6 6l12 12M18 6L6 18" /></Svg>
 );
+
+// A pushpin; filled while the participant is pinned.
+export const PinIcon = ({ filled = false }: { filled?: boolean }) => (
+  <Svg>
+    <path d="M9 3h6l-1 6 4 4H6l4-4zM12 13v8" fill={filled ? 'currentColor' : 'none'} />
+  </Svg>
+);
+
+// One large picture above a row of small ones.
+export const SpeakerViewIcon = () => (
+  <Svg>
+    <rect x="3" y="3" width="18" height="12" rx="1.5" />
+    <path d="M3 20h4M10 20h4M17 20h4" />
+  </Svg>
+);
+
+export const ChevronIcon = ({ direction }: { direction: 'left' | 'right' }) => (
+  <Svg><path d={direction === 'left' ? 'M15 5l-7 7 7 7' : 'M9 5l7 7-7 7'} /></Svg>
+);
+
+export const PauseIcon = () => (
+  <Svg><path d="M9 5v14M15 5v14" /></Svg>
+);
+
+// A speaker with sound waves: someone is talking.
+export const SpeakingIcon = () => (
+  <Svg>
+    <path d="M4 9h4l5-4v14l-5-4H4z" />
+    <path d="M16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12" />
+  </Svg>
+);

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   CameraIcon, ChatIcon, CloseIcon, LeaveIcon, MicIcon, PeopleIcon, ScreenIcon, SettingsIcon,
+  SpeakerViewIcon,
 } from '../common/icons';
 import { LanguageMenu } from '../common/language_menu';
 import { describeMediaProblem } from '../common/media_errors';
@@ -11,6 +12,7 @@ import type { Messages } from '../i18n/en';
 import { ChatPanel } from './chat_panel';
 import { MeetingClient, type Notice } from './client';
 import { DeviceSelects } from './device_select';
+import { type Layout, stageParticipant } from './layout';
 import type { LocalMedia } from './local_media';
 import { ParticipantsPanel } from './participants_panel';
 import { useMediaUpdates, useRerender } from './prejoin';
@@ -69,6 +71,9 @@ export function CallView({ meeting, name, media, onEnded }: Props) {
   const [unread, setUnread] = useState(0);
   const [announcement, setAnnouncement] = useState('');
   const [audioBlocked, setAudioBlocked] = useState(false);
+  // Kept for the page's life only, like everything else the person chooses here.
+  const [layout, setLayout] = useState<Layout>('grid');
+  const [pins, setPins] = useState<string[]>([]);
   const live = useRef({ panel, t });
   live.current = { panel, t };
   const audioBox = useRef<HTMLDivElement>(null);
@@ -120,11 +125,15 @@ export function CallView({ meeting, name, media, onEnded }: Props) {
   };
 
   const selfId = client.selfId ?? 'self';
+  const pinned = pins.filter((id) => client.participants.has(id));  // the present ones
+  const togglePin = (id: string) =>
+    setPins(pinned.includes(id) ? pinned.filter((p) => p !== id) : [...pinned, id]);
   const selfTile: TileModel = {
     id: selfId, name, local: true,
     micMuted: media.micMuted || !media.microphone,
     cameraOff: !media.camera, camera: media.camera, cameraMid: null, reconnecting: false,
     quality: client.quality.get(selfId) ?? UNKNOWN_QUALITY,
+    speaking: client.dominantSpeaker === selfId, pinned: false, videoPaused: false,
   };
   const remoteTiles: TileModel[] = [...client.participants.values()].map((p) => {
     const camera = client.remoteTracks.find((r) => r.participant === p.id && r.source === 'camera');
@@ -137,16 +146,26 @@ export function CallView({ meeting, name, media, onEnded }: Props) {
       camera: camera?.track ?? null, cameraMid: camera?.mid ?? null,
       reconnecting: p.reconnecting,
       quality: client.quality.get(p.id) ?? UNKNOWN_QUALITY,
+      speaking: client.dominantSpeaker === p.id,
+      pinned: pinned.includes(p.id),
+      videoPaused: client.isVideoPaused(p.id, 'camera'),
     };
   });
   const tiles = [selfTile, ...remoteTiles];
   const screens: ScreenModel[] = client.remoteTracks
     .filter((r) => r.source === 'screen')
     .map((r) => ({ participant: r.participant, name: client.participants.get(r.participant)?.name ?? '',
-                   local: false, track: r.track, mid: r.mid }));
+                   local: false, track: r.track, mid: r.mid,
+                   paused: client.isVideoPaused(r.participant, 'screen') }));
   if (client.screen) {
-    screens.push({ participant: selfId, name, local: true, track: client.screen, mid: null });
+    screens.push({ participant: selfId, name, local: true, track: client.screen, mid: null,
+                   paused: false });
   }
+  const stage = stageParticipant({
+    selfId, remoteIds: remoteTiles.map((m) => m.id), pinned,
+    dominantSpeaker: client.dominantSpeaker, lastRemoteSpeaker: client.lastRemoteSpeaker,
+  });
+  const speakerView = layout === 'speaker';
   const audios = client.remoteTracks.filter((r) => r.kind === 'audio');
 
   const micOff = media.micMuted || !media.microphone;
@@ -200,7 +219,9 @@ export function CallView({ meeting, name, media, onEnded }: Props) {
           {client.phase === 'joined' && remoteTiles.length === 0 && (
             <p class="alone-hint" id="alone-hint">{t.waitingForOthers}</p>
           )}
-          <VideoArea tiles={tiles} screens={screens} />
+          <VideoArea tiles={tiles} screens={screens} layout={layout} stage={stage}
+                     pinned={pinned} onTogglePin={togglePin}
+                     onView={(view) => client.reportView(view)} />
         </main>
         {panel && (
           <aside id="side-panel" class="side-panel" aria-labelledby="side-panel-title">
@@ -248,6 +269,10 @@ export function CallView({ meeting, name, media, onEnded }: Props) {
                   aria-label={t.shareScreen} disabled={!client.joined && !sharing}
                   onClick={() => (sharing ? client.stopScreenShare() : void client.startScreenShare())}>
             <ScreenIcon /><span class="control-label">{t.shareScreenShort}</span>
+          </button>
+          <button id="view-toggle" type="button" class="control" aria-pressed={speakerView}
+                  onClick={() => setLayout(speakerView ? 'grid' : 'speaker')}>
+            <SpeakerViewIcon /><span class="control-label">{t.speakerView}</span>
           </button>
           <button id="chat-toggle" type="button" class="control" aria-expanded={panel === 'chat'}
                   aria-controls="side-panel" aria-label={chatName}

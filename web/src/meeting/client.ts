@@ -6,8 +6,10 @@ import type { LocalMedia } from './local_media';
 import {
   type ClientMessage, encode, type ParticipantInfo, parseServerMessage,
   sendAndReceiveVideoCodecs, type ServerMessage, signalingUrl, type Source, type SubscribedTrack,
+  type VideoSource,
 } from './protocol';
 import { type Quality, QualityMeter } from './quality';
+import { type View, ViewReporter } from './view';
 
 export type Phase = 'connecting' | 'joined' | 'reconnecting' | 'failed' | 'left';
 
@@ -101,6 +103,8 @@ export class MeetingClient {
   mediaInterrupted = false;
   screen: MediaStreamTrack | null = null;
   videoCodec = 'VP8';  // what the room's publishers send now (the server decides)
+  dominantSpeaker: string | null = null;  // may be selfId
+  lastRemoteSpeaker: string | null = null;  // the latest dominant speaker other than oneself
 
   private ws: WebSocket | null = null;
   private sessionLive = false;  // "joined" received on the current socket
@@ -128,6 +132,15 @@ export class MeetingClient {
   private meter = new QualityMeter();
   private chatKey = 0;
   private changeQueued = false;
+  // Remote videos the server does not forward to us now, as `${source}:${participant}`.
+  private pausedVideo = new Set<string>();
+  // The simulcast encodings the server last asked each of our video sources to send, and the
+  // chain that applies them one at a time (setParameters must not overlap on a sender).
+  private wantedLayers: Partial<Record<VideoSource, boolean[]>> = {};
+  private layersChain: Promise<void> = Promise.resolve();
+  private view = new ViewReporter((v) => this.sessionLive && this.send({
+    type: 'view', tiles: v.tiles, pinned: v.pinned,
+  }));
 
   constructor(readonly meeting: string, readonly displayName: string,
               readonly media: LocalMedia, private readonly events: MeetingEvents) {}
@@ -140,6 +153,11 @@ export class MeetingClient {
 
   get joined(): boolean {
     return this.sessionLive;
+  }
+
+  // True while the server holds back this remote video (last-N, a hidden tile, bandwidth).
+  isVideoPaused(participant: string, source: VideoSource): boolean {
+    return this.pausedVideo.has(`${source}:${participant}`);
   }
 
   // ---- the person's actions -------------------------------------------------------------
@@ -273,6 +291,11 @@ export class MeetingClient {
     this.changed();
   }
 
+  // What the UI shows of the others now; sent to the server when it changed enough.
+  reportView(view: View): void {
+    this.view.update(view);
+  }
+
   dismissNotice(): void {
     this.notice = null;
     this.changed();
@@ -361,6 +384,7 @@ export class MeetingClient {
         next.delete(msg.participant);
         this.participants = next;
         this.quality.delete(msg.participant);
+        this.forgetSpeaker(msg.participant);
         this.events.onParticipantLeft(p);
         this.refreshRemoteTracks();
         break;
@@ -385,9 +409,28 @@ export class MeetingClient {
         if (this.tx.camera || this.tx.screen) this.requestPublish();
         break;
       case 'chat': this.onChat(msg); break;
+      case 'dominant-speaker': this.setDominantSpeaker(msg.participant); break;
+      case 'forwarding':
+        this.pausedVideo = new Set(msg.paused.map((p) => `${p.source}:${p.participant}`));
+        break;
+      case 'layers':
+        this.wantedLayers[msg.source] = msg.active;
+        this.applyLayers(msg.source);
+        break;
       case 'error': this.onError(msg); break;
     }
     this.changed();
+  }
+
+  private setDominantSpeaker(id: string | null): void {
+    this.dominantSpeaker = id;
+    if (id !== null && id !== this.selfId && this.participants.has(id)) this.lastRemoteSpeaker = id;
+  }
+
+  private forgetSpeaker(id: string): void {
+    if (this.dominantSpeaker === id) this.dominantSpeaker = null;
+    if (this.lastRemoteSpeaker === id) this.lastRemoteSpeaker = null;
+    for (const source of ['camera', 'screen'] as const) this.pausedVideo.delete(`${source}:${id}`);
   }
 
   private onJoined(msg: Extract<ServerMessage, { type: 'joined' }>): void {
@@ -399,6 +442,13 @@ export class MeetingClient {
     this.phase = 'joined';
     this.participants = new Map(msg.participants.filter((p) => p.id !== msg.participant)
                                                  .map((p) => [p.id, p]));
+    if (this.lastRemoteSpeaker !== null && !this.participants.has(this.lastRemoteSpeaker)) {
+      this.lastRemoteSpeaker = null;
+    }
+    this.setDominantSpeaker(msg.dominantSpeaker);
+    // A new session starts with everything forwarded; a resumed one hears of changes.
+    if (!msg.resumed) this.pausedVideo = new Set();
+    this.view.reset();
     this.muteSyncPending = true;
     if (msg.resumed && this.pub && this.sub) {
       // Same session, maybe a new network path: fresh ICE credentials on both connections.
@@ -474,6 +524,7 @@ export class MeetingClient {
     this.remoteTracks = [];
     this.subscribeChain = Promise.resolve();
     this.tx = { microphone: null, camera: null, screen: null };
+    this.wantedLayers = {};  // new senders send every encoding until the server says otherwise
 
     const m = this.media;
     if (m.microphone) {
@@ -568,6 +619,8 @@ export class MeetingClient {
         const sdp = await answer;
         if (pc !== this.pub) continue;
         await pc.setRemoteDescription({ type: 'answer', sdp });
+        this.applyLayers('camera');
+        this.applyLayers('screen');
         if (this.muteSyncPending) {
           this.muteSyncPending = false;
           this.syncMuteStates();
@@ -584,6 +637,29 @@ export class MeetingClient {
         this.publishBusy = false;
       }
     }
+  }
+
+  // Turns the simulcast encodings of a source's video sender on or off as the server asked,
+  // when the sender has as many encodings as the request (else the request is for another
+  // sender, and ignored). The lowest encoding always stays on.
+  private applyLayers(source: VideoSource): void {
+    this.layersChain = this.layersChain.then(async () => {
+      const want = this.wantedLayers[source];
+      const sender = this.tx[source]?.sender;
+      if (!want || !sender || this.pub?.signalingState === 'closed') return;
+      const params = sender.getParameters();
+      const encodings = params.encodings ?? [];
+      if (encodings.length !== want.length) return;
+      let changed = false;
+      encodings.forEach((e, i) => {
+        const active = i === 0 || want[i];
+        if ((e.active !== false) !== active) {
+          e.active = active;
+          changed = true;
+        }
+      });
+      if (changed) await sender.setParameters(params);
+    }).catch(() => { /* the sender went away or renegotiates: the next request applies */ });
   }
 
   // Tells the server the current mute states (after joining, and after a resume, since
@@ -738,6 +814,7 @@ export class MeetingClient {
     window.clearTimeout(this.connectTimer);
     window.clearInterval(this.statsTimer);
     window.clearInterval(this.trafficTimer);
+    this.view.dispose();
     this.sessionLive = false;
     if (this.ws) {
       const ws = this.ws;

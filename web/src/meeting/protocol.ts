@@ -24,6 +24,16 @@ export interface SubscribedTrack {
   kind: Kind;
 }
 
+// A video the client shows: which participant's source, at how many device pixels.
+export interface ViewTile {
+  participant: string;
+  source: 'camera' | 'screen';
+  width: number;
+  height: number;
+}
+
+export type VideoSource = ViewTile['source'];
+
 export type ClientMessage =
   | { type: 'join'; meeting: string; name: string; resume?: { participant: string; secret: string };
       videoCodecs: string[] }
@@ -32,11 +42,12 @@ export type ClientMessage =
   | { type: 'subscribe.restart' }
   | { type: 'mute'; source: 'microphone' | 'camera'; muted: boolean }
   | { type: 'chat'; text: string }
+  | { type: 'view'; tiles: ViewTile[]; pinned: string[]; lastN?: number }
   | { type: 'leave' };
 
 export type ServerMessage =
   | { type: 'joined'; participant: string; secret: string; meeting: string; resumed: boolean;
-      participants: ParticipantInfo[]; videoCodec: string }
+      participants: ParticipantInfo[]; videoCodec: string; dominantSpeaker: string | null }
   | { type: 'video-codec'; videoCodec: string }
   | { type: 'participant.joined'; participant: ParticipantInfo }
   | { type: 'participant.updated'; participant: ParticipantInfo }
@@ -44,6 +55,9 @@ export type ServerMessage =
   | { type: 'publish.answer'; sdp: string }
   | { type: 'subscribe.offer'; sdp: string; tracks: SubscribedTrack[] }
   | { type: 'chat'; from: string; name: string; text: string; time: number }
+  | { type: 'dominant-speaker'; participant: string }
+  | { type: 'forwarding'; paused: Array<{ participant: string; source: VideoSource }> }
+  | { type: 'layers'; source: VideoSource; active: boolean[] }
   | { type: 'error'; code: string; message: string; request: string | null };
 
 export function encode(message: ClientMessage): string {
@@ -56,6 +70,9 @@ const str = (v: unknown): v is string => typeof v === 'string';
 const isSource = (v: unknown): v is Source =>
   v === 'microphone' || v === 'camera' || v === 'screen';
 const isKind = (v: unknown): v is Kind => v === 'audio' || v === 'video';
+const isVideoSource = (v: unknown): v is VideoSource => v === 'camera' || v === 'screen';
+// Simulcast has a handful of encodings; a longer list is not a real layers message.
+const MAX_LAYERS = 8;
 
 function participant(v: unknown): ParticipantInfo | null {
   if (!isObj(v) || !str(v.id) || !str(v.name)) return null;
@@ -88,6 +105,7 @@ export function parseServerMessage(text: string): ServerMessage | null {
         meeting: str(m.meeting) ? m.meeting : '', resumed: m.resumed === true,
         participants: others.filter((p): p is ParticipantInfo => p !== null),
         videoCodec: str(m.videoCodec) ? m.videoCodec : 'VP8',
+        dominantSpeaker: str(m.dominantSpeaker) ? m.dominantSpeaker : null,
       };
     }
     case 'video-codec':
@@ -119,6 +137,26 @@ export function parseServerMessage(text: string): ServerMessage | null {
         type: 'chat', from: m.from, name: str(m.name) ? m.name : '', text: m.text,
         time: typeof m.time === 'number' && Number.isFinite(m.time) ? m.time : Date.now(),
       };
+    case 'dominant-speaker':
+      return str(m.participant) ? { type: 'dominant-speaker', participant: m.participant } : null;
+    case 'forwarding': {
+      // All or nothing: a list with a bad entry could hide what is really paused.
+      if (!Array.isArray(m.paused)) return null;
+      const paused: Array<{ participant: string; source: VideoSource }> = [];
+      for (const p of m.paused) {
+        if (!isObj(p) || !str(p.participant) || !isVideoSource(p.source)) return null;
+        paused.push({ participant: p.participant, source: p.source });
+      }
+      return { type: 'forwarding', paused };
+    }
+    case 'layers': {
+      const a = m.active;
+      if (!isVideoSource(m.source) || !Array.isArray(a) || a.length === 0 || a.length > MAX_LAYERS ||
+          !a.every((x) => typeof x === 'boolean')) {
+        return null;
+      }
+      return { type: 'layers', source: m.source, active: a as boolean[] };
+    }
     case 'error':
       return {
         type: 'error',
