@@ -478,7 +478,27 @@ void Participant::allocate(uint64_t nowUs) {
       estimator && (estimator->state().twccActive || estimator->state().rembBps > 0);
   const uint64_t available = estimating ? estimator->targetBps() : kUnlimitedBps;
   std::vector<int> chosen(videos.size(), -1);
-  bwe::allocateLayers(available, audioCount * kAudioReserveBps, requests, chosen);
+  const uint64_t audioBps = audioCount * kAudioReserveBps;
+  bwe::allocateLayers(available, audioBps, requests, chosen);
+  // The first video in line keeps its lowest layer while the estimate covers most of it: a
+  // picture that arrives a little late beats none, and the estimate after a loss burst often
+  // undershoots for a few seconds.
+  size_t first = videos.size();
+  for (size_t i = 0; i < videos.size(); ++i) {
+    if (requests[i].maxLayer >= 0 &&
+        (first == videos.size() || requests[i].priority < requests[first].priority))
+      first = i;
+  }
+  if (first < videos.size() &&
+      std::all_of(chosen.begin(), chosen.end(), [](int c) { return c < 0; })) {
+    const auto& bps = requests[first].layerBps;
+    for (size_t l = 0; l < bps.size(); ++l) {
+      if (bps[l] == 0) continue;
+      if (available > audioBps && (available - audioBps) * 4 >= bps[l] * 3)
+        chosen[first] = static_cast<int>(l);
+      break;
+    }
+  }
   // Layers are taken away only on evidence: the estimate fell (delay or loss said so) or a
   // probe failed, within the last kCongestionMemoryUs. Before that the estimate is a floor,
   // not a limit: what plays keeps playing while probes raise the estimate for more.
@@ -533,12 +553,24 @@ void Participant::allocate(uint64_t nowUs) {
   if (estimating && probeCarrier && probe_.ticksLeft == 0 && wantedBps > available &&
       estimator->wantsProbe(nowUs)) {
     constexpr int kProbeParts = 4;
+    // A quarter more than the upgrade needs: layer rates wander, and a probe that only just
+    // proves the need is not worth sending.
     const bwe::ProbeRequest probe =
-        estimator->nextProbe(nowUs, wantedBps, (kProbeParts - 1) * kTickUs);
+        estimator->nextProbe(nowUs, wantedBps + wantedBps / 4, (kProbeParts - 1) * kTickUs);
     if (!probe.empty()) {
       probe_ = ProbePacing{probeCarrier->spec().rtxSsrc, probe.bytes / kProbeParts, kProbeParts};
       sendProbePart(util::nowUs());
     }
+  }
+  if (estimator && spdlog::should_log(spdlog::level::debug)) {
+    const bwe::BweState st = estimator->state();
+    std::string layers;
+    for (int c : chosen) layers += std::to_string(c) + " ";
+    spdlog::debug(
+        "allocation: target {} kbit/s (delay {}, loss {}, acked {}, loss {:.2f}){}: "
+        "layers {}",
+        st.targetBps / 1000, st.delayBasedBps / 1000, st.lossBasedBps / 1000, st.ackedBps / 1000,
+        st.lossFraction, congested ? ", congested" : "", layers);
   }
   if (paused != paused_) {
     paused_ = paused;
