@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
       ->excludes(url)
       ->excludes(janus);
   app.add_option("--rooms", o.rooms, "rooms")->check(CLI::Range(1u, 1000u))->capture_default_str();
+  app.add_option("--capacities", o.capacitiesKbps,
+                 "downlink kbit/s of the participants in turn, emulated at arrival (0: "
+                 "unlimited), e.g. 600,0,0")
+      ->delimiter(',');
   app.add_option("--meeting", o.meeting,
                  "Treff meeting to join, e.g. one a browser is in (several rooms: NAME-0, ...)");
   app.add_option("--participants", o.participants, "participants per room")

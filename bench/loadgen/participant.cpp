@@ -143,7 +143,7 @@ void Participant::onSubscribeOffer(const std::string& sdp) {
   // Answered at once and in order: the server keeps one offer in flight.
   signaling_->answerSubscribe(info.answerSdp);
   loop_.post([this, info = std::move(info)] {
-    receiver_.setStreams(info.streams, info.transportCcId);
+    receiver_.setStreams(info.streams, info.transportCcId, info.absSendTimeId);
     if (subscribe_) return;
     subscribe_ = std::make_unique<ClientTransport>(loop_, dtlsContext_, transportListener(),
                                                    subscribeLocal_.ufrag, subscribeLocal_.pwd,
@@ -172,11 +172,30 @@ void Participant::onTransportFailed(ClientTransport& transport, const char* why)
 
 void Participant::onRtp(ClientTransport& transport, uint8_t* data, size_t size, uint64_t nowUs) {
   if (&transport != subscribe_.get()) return;
+  rtpBytesOffered_ += size;
+  liveOfferedBytes_.store(rtpBytesOffered_, std::memory_order_relaxed);
   if (dropThreshold_ != 0 && dropRandom_.next() < dropThreshold_) {
     ++droppedOnPurpose_;
     return;
   }
-  receiver_.onRtp(data, size, nowUs);
+  uint64_t arrivalUs = nowUs;
+  if (config_.capacityKbps) {
+    // A tail-drop queue in front of a link of capacityKbps: the packet leaves when the ones
+    // before it have, and arrives once its last bit is through.
+    // The packet enters the link when the server sent it (its abs-send-time): this loop's
+    // own scheduling delays do not make bursts the server never sent.
+    constexpr uint64_t kQueueLimitUs = 100'000;
+    const uint64_t enterUs = receiver_.serverSendUs(data, size, nowUs);
+    const uint64_t startUs = std::max(enterUs, linkFreeUs_);
+    if (startUs - enterUs > kQueueLimitUs) {
+      ++linkDrops_;
+      return;
+    }
+    linkFreeUs_ = startUs + size * 8 * 1000 / config_.capacityKbps;
+    arrivalUs = linkFreeUs_;
+  }
+  rtpBytesDelivered_ += size;
+  receiver_.onRtp(data, size, arrivalUs);
   bump(liveReceived_);
 }
 
@@ -297,6 +316,9 @@ ParticipantSnapshot Participant::rawSnapshot() const {
   s.firsReceived = firsReceived_;
   s.nacksReceived = nacksReceived_;
   s.droppedOnPurpose = droppedOnPurpose_;
+  s.rtpBytesOffered = rtpBytesOffered_;
+  s.rtpBytesDelivered = rtpBytesDelivered_;
+  s.linkDrops = linkDrops_;
   s.receive = receiver_.counters();
   return s;
 }
@@ -332,6 +354,9 @@ ParticipantSnapshot Participant::snapshot() const {
   s.firsReceived -= b.firsReceived;
   s.nacksReceived -= b.nacksReceived;
   s.droppedOnPurpose -= b.droppedOnPurpose;
+  s.rtpBytesOffered -= b.rtpBytesOffered;
+  s.rtpBytesDelivered -= b.rtpBytesDelivered;
+  s.linkDrops -= b.linkDrops;
   s.receive.rtpPackets -= b.receive.rtpPackets;
   s.receive.rtxPackets -= b.receive.rtxPackets;
   s.receive.unknownSsrc -= b.receive.unknownSsrc;

@@ -33,6 +33,9 @@ struct ParticipantConfig {
   double rateScale = 1.0;  // multiplies the media packet rate
   uint64_t seed = 1;
   double dropPercent = 0;
+  // The subscriber's downlink: a bottleneck of this many kbit/s with a 100 ms queue, emulated
+  // where packets arrive (0: none). Arrival times, and so the feedback, carry its delay.
+  uint32_t capacityKbps = 0;
   std::string url;
   bool janus = false;  // url is a Janus HTTP API, roomName a VideoRoom id
   JanusRoomSettings janusRoom;
@@ -60,6 +63,10 @@ struct ParticipantSnapshot {
   uint64_t nacksReceived = 0;
   uint64_t srtpErrors = 0;
   uint64_t droppedOnPurpose = 0;  // --drop-percent
+  // Subscribe-side RTP bytes the server sent, and those the emulated downlink let through.
+  uint64_t rtpBytesOffered = 0;
+  uint64_t rtpBytesDelivered = 0;
+  uint64_t linkDrops = 0;  // packets the emulated downlink's full queue dropped
   ReceiveCounters receive;
   std::vector<FlowStats> flows;  // [publisher - firstInRoom][kind]
 };
@@ -81,6 +88,8 @@ class Participant final : private Signaling::Listener, private ClientTransport::
   bool subscribeConnected() const { return subscribeConnected_.load(); }
   uint64_t liveSent() const { return liveSent_.load(std::memory_order_relaxed); }
   uint64_t liveReceived() const { return liveReceived_.load(std::memory_order_relaxed); }
+  // Subscribe-side RTP bytes the server sent so far (any thread).
+  uint64_t liveOfferedBytes() const { return liveOfferedBytes_.load(std::memory_order_relaxed); }
   const ParticipantConfig& config() const { return config_; }
 
   // Loop thread.
@@ -153,6 +162,12 @@ class Participant final : private Signaling::Listener, private ClientTransport::
   std::atomic<bool> leaving_{false};
   std::atomic<uint64_t> liveSent_{0};
   std::atomic<uint64_t> liveReceived_{0};
+  std::atomic<uint64_t> liveOfferedBytes_{0};
+  // The emulated downlink (capacityKbps): when its queue empties, and what it did.
+  uint64_t linkFreeUs_ = 0;
+  uint64_t rtpBytesOffered_ = 0;
+  uint64_t rtpBytesDelivered_ = 0;
+  uint64_t linkDrops_ = 0;
   mutable std::mutex mutex_;  // guards id_ and failure_ (control path only)
   std::string id_;
   std::string failure_;

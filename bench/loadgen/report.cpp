@@ -61,7 +61,8 @@ std::string buildReport(const ScenarioOptions& o, const ScenarioResult& r) {
                    {"videoKbps", o.videoKbps},
                    {"rateScale", o.rateScale},
                    {"seed", o.seed},
-                   {"dropPercent", o.dropPercent}};
+                   {"dropPercent", o.dropPercent},
+                   {"capacitiesKbps", o.capacitiesKbps}};
   json out = {{"scenario", scenario},
               {"setupOk", r.setupOk},
               {"rampUpMs", r.rampUpMs},
@@ -152,6 +153,14 @@ std::string buildReport(const ScenarioOptions& o, const ScenarioResult& r) {
          {"rtxReceived", p.receive.rtxPackets},
          {"srtpErrors", p.srtpErrors},
          {"received", received}});
+    if (!o.capacitiesKbps.empty()) {
+      const double seconds = std::max(r.measuredS, 1e-3);
+      json& last = participants.back();
+      last["capacityKbps"] = o.capacitiesKbps[p.index % o.capacitiesKbps.size()];
+      last["offeredKbps"] = round3(p.rtpBytesOffered * 8 / seconds / 1000);
+      last["deliveredKbps"] = round3(p.rtpBytesDelivered * 8 / seconds / 1000);
+      last["linkDrops"] = p.linkDrops;
+    }
   }
   out["totals"] = {{"participants", r.participants.size()},
                    {"publishers", publishers},
@@ -177,6 +186,11 @@ std::string buildReport(const ScenarioOptions& o, const ScenarioResult& r) {
                    {"unknownSsrcPackets", unknownSsrc},
                    {"packetsWithoutStamp", noStamp},
                    {"droppedOnPurpose", droppedOnPurpose}};
+  if (!r.serverOutputKbps.empty()) {
+    json series = json::array();
+    for (double k : r.serverOutputKbps) series.push_back(round3(k));
+    out["serverOutputKbps"] = std::move(series);
+  }
   out["participants"] = std::move(participants);
   return out.dump();
 }

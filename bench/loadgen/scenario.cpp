@@ -51,7 +51,7 @@ std::string hostOf(const std::string& url) {
 
 struct Progress {
   uint32_t joined = 0, publishConnected = 0, subscribeConnected = 0, failed = 0;
-  uint64_t sent = 0, received = 0;
+  uint64_t sent = 0, received = 0, offeredBytes = 0;
   std::string firstFailure;
 };
 
@@ -63,6 +63,7 @@ Progress progressOf(const std::vector<std::unique_ptr<Participant>>& all) {
     p.subscribeConnected += x->subscribeConnected();
     p.sent += x->liveSent();
     p.received += x->liveReceived();
+    p.offeredBytes += x->liveOfferedBytes();
     if (x->failed()) {
       ++p.failed;
       if (p.firstFailure.empty()) p.firstFailure = x->failure();
@@ -125,6 +126,8 @@ ScenarioResult runScenario(const ScenarioOptions& o) {
         c.rateScale = o.rateScale;
         c.seed = o.seed;
         c.dropPercent = o.dropPercent;
+        if (!o.capacitiesKbps.empty())
+          c.capacityKbps = o.capacitiesKbps[c.index % o.capacitiesKbps.size()];
         c.url = url;
         c.janus = janus;
         c.janusRoom = janusRoom;
@@ -231,6 +234,7 @@ ScenarioResult runScenario(const ScenarioOptions& o) {
                    (nowUs - startUs) / 1e6, o.durationS, pr.publishConnected, pr.subscribeConnected,
                    (pr.sent - previous.sent) / dt, (pr.received - previous.received) / dt,
                    pr.failed);
+      result.serverOutputKbps.push_back((pr.offeredBytes - previous.offeredBytes) * 8 / dt / 1000);
       previous = pr;
       previousUs = nowUs;
     }

@@ -21,6 +21,8 @@ struct ScenarioOptions {
   uint32_t rooms = 1;
   // Treff: the meeting to join (rooms > 1: NAME-0, NAME-1, ...); empty: a name of its own.
   std::string meeting;
+  // Downlink capacities in kbit/s given to the participants in turn (0: unlimited).
+  std::vector<uint32_t> capacitiesKbps;
   uint32_t participants = 2;  // per room
   uint32_t publishers = 0;    // per room; 0 means all
   bool audioOnly = false;
@@ -46,6 +48,8 @@ struct ScenarioResult {
   double loadgenCpuS = 0;  // this process, user + system, during the measured phase
   uint32_t publishersPerRoom = 0;
   std::vector<ParticipantSnapshot> participants;
+  // What the server sent all subscribers, kbit/s, second by second of the measured phase.
+  std::vector<double> serverOutputKbps;
 };
 
 ScenarioResult runScenario(const ScenarioOptions& options);

@@ -220,6 +220,7 @@ SubscribeOfferInfo answerSubscribeOffer(const std::string& offerSdp, const Local
         info.streams.push_back(offered);
       }
       if (!info.transportCcId) info.transportCcId = extensionIdsOf(m).transportCc;
+      if (!info.absSendTimeId) info.absSendTimeId = extensionIdsOf(m).absSendTime;
     }
     // The answer: the offer's codecs and extension ids, our credentials, no streams of ours.
     if (m.direction) m.direction = sdp::mirror(*m.direction);

@@ -77,6 +77,7 @@ struct SubscribeOfferInfo {
   std::vector<OfferedStream> streams;
   std::string answerSdp;  // our answer: recvonly, the offer's codecs and extension ids
   uint8_t transportCcId = 0;
+  uint8_t absSendTimeId = 0;
 };
 
 SubscribeOfferInfo answerSubscribeOffer(const std::string& offerSdp, const LocalIdentity& local,

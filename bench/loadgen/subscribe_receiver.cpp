@@ -27,8 +27,11 @@ SubscribeReceiver::SubscribeReceiver(uint32_t firstPublisher, uint32_t roomSize)
       localSsrc_(util::randomU32() | 1),
       flows_(size_t{roomSize} * 2) {}
 
-void SubscribeReceiver::setStreams(const std::vector<OfferedStream>& offered,
-                                   uint8_t transportCcId) {
+void SubscribeReceiver::setStreams(const std::vector<OfferedStream>& offered, uint8_t transportCcId,
+                                   uint8_t absSendTimeId) {
+  if (absSendTimeId && extensionIds_.idOf(rtp::ExtensionType::AbsSendTime) == 0) {
+    extensionIds_.set(rtp::ExtensionType::AbsSendTime, absSendTimeId);
+  }
   if (transportCcId && extensionIds_.idOf(rtp::ExtensionType::TransportWideCc) == 0) {
     extensionIds_.set(rtp::ExtensionType::TransportWideCc, transportCcId);
   }
@@ -75,6 +78,18 @@ void SubscribeReceiver::recordStamp(const uint8_t* at, size_t available, MediaKi
   const uint64_t delay = nowUs > stamp.sendUs ? nowUs - stamp.sendUs : 0;
   flows_[(stamp.publisher - firstPublisher_) * 2 + static_cast<size_t>(kind)].onPacket(
       stamp.sequence, delay);
+}
+
+uint64_t SubscribeReceiver::serverSendUs(const uint8_t* data, size_t size, uint64_t nowUs) const {
+  rtp::RtpPacket packet;
+  if (!rtp::RtpPacket::parse(const_cast<uint8_t*>(data), size, &packet)) return nowUs;
+  const auto abs = rtp::readAbsSendTime(packet, extensionIds_);
+  if (!abs) return nowUs;
+  // Both ends read CLOCK_MONOTONIC: how long ago, modulo the 64 s wrap.
+  constexpr uint32_t kWrap = 1u << 24;
+  const uint32_t ago = (rtp::absSendTimeFromUs(nowUs) - *abs) & (kWrap - 1);
+  const uint64_t agoUs = rtp::absSendTimeToUs(ago);
+  return agoUs < 10'000'000 && agoUs <= nowUs ? nowUs - agoUs : nowUs;
 }
 
 void SubscribeReceiver::onRtp(uint8_t* data, size_t size, uint64_t nowUs) {

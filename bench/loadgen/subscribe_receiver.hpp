@@ -45,7 +45,11 @@ class SubscribeReceiver {
   SubscribeReceiver(uint32_t firstPublisher, uint32_t roomSize);
 
   // Control path: the streams of the latest subscribe offer; known SSRCs keep their state.
-  void setStreams(const std::vector<OfferedStream>& streams, uint8_t transportCcId);
+  void setStreams(const std::vector<OfferedStream>& streams, uint8_t transportCcId,
+                  uint8_t absSendTimeId = 0);
+  // When the server sent this packet, from its abs-send-time (same machine, same monotonic
+  // clock, so the 64 s wrap is resolved against `nowUs`); nowUs without the extension.
+  uint64_t serverSendUs(const uint8_t* data, size_t size, uint64_t nowUs) const;
 
   void onRtp(uint8_t* data, size_t size, uint64_t nowUs);
   // The server's sender reports, for the LSR/DLSR of our receiver reports.

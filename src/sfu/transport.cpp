@@ -1,10 +1,15 @@
 #include "sfu/transport.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
 #include <cstring>
 
 #include "bwe/bandwidth_estimator.hpp"
+#include "bwe/bwe_trace.hpp"
 #include "ice/stun_message.hpp"
 #include "rtp/rtcp_packet.hpp"
+#include "rtp/rtcp_twcc.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "rtp/twcc_feedback_generator.hpp"
 #include "sfu/worker.hpp"
@@ -198,7 +203,10 @@ bool Transport::sendRtp(const uint8_t* head, size_t headSize, const uint8_t* tai
 bool Transport::sendRtp(const uint8_t* head, size_t headSize, const uint8_t* tail, size_t tailSize,
                         uint64_t sendUs, bool probe) {
   const size_t sent = sendProtected(head, headSize, tail, tailSize, false);
-  if (sent && bwe_) bwe_->onPacketSent(outTransportSeq_, sendUs, sent, probe);
+  if (sent && bwe_) {
+    bwe_->onPacketSent(outTransportSeq_, sendUs, sent, probe);
+    if (bweTrace_) bweTrace_->sent(outTransportSeq_, sendUs, sent, probe);
+  }
   return sent != 0;
 }
 
@@ -211,9 +219,42 @@ void Transport::enableBandwidthEstimation() {
   bwe::BweConfig config;
   config.startBps = kBweStartBps;
   config.maxBps = 100'000'000;
-  // Feedback comes within a few hundred ms: 8192 packets cover that up to ~100 Mbit/s.
-  config.historyCapacity = 8192;
+  // Feedback comes within 100-200 ms: 2048 packets (64 KiB) cover that up to ~100 Mbit/s, and
+  // about half a second for a subscriber taking 20 videos.
+  config.historyCapacity = 2048;
   bwe_ = std::make_unique<bwe::BandwidthEstimator>(config);
+  if (const char* dir = std::getenv("TREFF_BWE_TRACE_DIR")) {
+    const std::string path = std::string(dir) + "/bwe-" + std::to_string(feedbackSsrc_) + ".trace";
+    try {
+      bweTrace_ = std::make_unique<bwe::BweTraceWriter>(path);
+    } catch (const std::exception& e) {
+      spdlog::warn("{}", e.what());
+    }
+  }
+}
+
+void Transport::onBandwidthFeedback(util::ConstBytes twccPacket, uint64_t nowUs) {
+  if (!bwe_) return;
+  rtp::TwccFeedbackView feedback;
+  if (feedback.parse(twccPacket) != rtp::RtcpError::kNone) {
+    worker_.stats().drop(DropReason::RtcpMalformed);
+    return;
+  }
+  if (bweTrace_) bweTrace_->feedback(nowUs, twccPacket);
+  bwe_->onTransportFeedback(feedback, nowUs);
+}
+
+bwe::ProbeRequest Transport::requestProbe(uint64_t nowUs, uint64_t desiredBps,
+                                          uint32_t durationUs) {
+  if (!bwe_) return {};
+  if (bweTrace_) bweTrace_->probe(nowUs, desiredBps, durationUs);
+  return bwe_->nextProbe(nowUs, desiredBps, durationUs);
+}
+
+void Transport::onRemb(uint64_t bitrateBps, uint64_t nowUs) {
+  if (!bwe_) return;
+  if (bweTrace_) bweTrace_->remb(nowUs, bitrateBps);
+  bwe_->onRemb(bitrateBps, nowUs);
 }
 
 size_t Transport::sendProtected(const uint8_t* data, size_t size, const uint8_t* tail,

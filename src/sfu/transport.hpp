@@ -13,6 +13,7 @@
 #include "ice/ice_lite_agent.hpp"
 #include "rtp/header_extensions.hpp"
 #include "sfu/media_path.hpp"
+#include "util/bytes.hpp"
 #include "util/packet_pool.hpp"
 
 namespace treff::ice {
@@ -27,7 +28,9 @@ class TwccFeedbackGenerator;
 }  // namespace treff::rtp
 namespace treff::bwe {
 class BandwidthEstimator;
-}
+class BweTraceWriter;
+struct ProbeRequest;
+}  // namespace treff::bwe
 
 namespace treff::sfu {
 
@@ -103,6 +106,11 @@ class Transport final : public dtls::DtlsTransport::Listener {
   // down on a slower link within a second or two, and probes find more.
   static constexpr uint64_t kBweStartBps = 2'500'000;
   bwe::BandwidthEstimator* bandwidthEstimator() { return bwe_.get(); }
+  // The peer's transport-wide CC feedback (one RTCP packet) and REMB, for the estimator.
+  void onBandwidthFeedback(util::ConstBytes twccPacket, uint64_t nowUs);
+  void onRemb(uint64_t bitrateBps, uint64_t nowUs);
+  // Asks the estimator for a probe cluster towards `desiredBps` (see BandwidthEstimator).
+  bwe::ProbeRequest requestProbe(uint64_t nowUs, uint64_t desiredBps, uint32_t durationUs);
 
  private:
   // dtls::DtlsTransport::Listener
@@ -127,6 +135,7 @@ class Transport final : public dtls::DtlsTransport::Listener {
   std::unique_ptr<srtp::SrtpSession> srtpOut_;
   std::unique_ptr<rtp::TwccFeedbackGenerator> twcc_;
   std::unique_ptr<bwe::BandwidthEstimator> bwe_;
+  std::unique_ptr<bwe::BweTraceWriter> bweTrace_;  // diagnostics only (TREFF_BWE_TRACE_DIR)
   rtp::ExtensionIdMap remoteExtensions_;
   std::vector<MediaPath> validPaths_;  // passed an ICE check; few entries
   MediaPath selected_;                 // nominated by the browser (USE-CANDIDATE)

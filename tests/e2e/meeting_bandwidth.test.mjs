@@ -184,9 +184,10 @@ test('a subscriber limited to 400 kbit/s gets the low layer, keeps playing, and 
                     last: () => JSON.stringify(sampler.latest()) });
     const lowAt = sampler.now();
     t.diagnostic(`shaped to ${SHAPED_RATE}: low layer (320 wide) after ${lowAt - shapedAt} ms`);
-    // On the low layer the video keeps playing: no stall over 1 s for 10 s.
-    await sleep(10_000);
-    const steadyFrom = lowAt + 1000;
+    // On the low layer the video keeps playing: no stall over 1 s for 10 s, once the switch
+    // has settled (2 s).
+    await sleep(12_000);
+    const steadyFrom = lowAt + 2000;
     const stall = sampler.longestStall(steadyFrom, sampler.now());
     const series = sampler.series().filter(([ms]) => ms >= steadyFrom);
     const kbps = series.map(([, , k]) => k);
