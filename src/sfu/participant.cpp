@@ -447,6 +447,10 @@ void Participant::allocate(uint64_t nowUs) {
     uint32_t heights[bwe::kMaxLayers] = {};
     for (size_t l = 0; l < layers; ++l) {
       r.layerBps[l] = layerCost(pub, l);
+      // An upgrade must fit with a sixth to spare, so a layer near the estimate does not come
+      // and go with every wobble of it.
+      if (static_cast<int>(l) > s.allocatedLayer() || s.paused())
+        r.layerBps[l] += r.layerBps[l] / 6;
       heights[l] = pub.layerHeight(l);
     }
     if (s.spec().source == Source::Screen) {

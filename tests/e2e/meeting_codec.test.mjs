@@ -95,6 +95,9 @@ async function join(treff, meeting, name, { withoutVp9 = false } = {}) {
   contexts.push(context);
   if (withoutVp9) await context.addInitScript(hideVp9);
   const joined = await joinMeeting(context, treff.url, { meeting, name, direct: true });
+  // Speaker view: the other person fills the stage, so every simulcast layer is needed (a
+  // grid tile would ask for less, and the publisher would stop encoding the top layer).
+  await joined.page.locator('#view-toggle').click();
   return { ...joined, context };
 }
 
