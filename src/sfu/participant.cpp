@@ -428,10 +428,16 @@ void Participant::allocate(uint64_t nowUs) {
     }
     return order.size();
   };
+  // Pinned people first, then the dominant speaker, then whoever is forwarded already (so the
+  // last-N set changes when the dominant speaker does, not with every cough), then by how
+  // recently they spoke.
   std::stable_sort(videos.begin(), videos.end(), [&](const Subscription* a, const Subscription* b) {
     const int pa = pinnedRank(a->spec().publisher), pb = pinnedRank(b->spec().publisher);
     if ((pa >= 0) != (pb >= 0)) return pa >= 0;
     if (pa >= 0) return pa < pb;
+    const bool da = a->sourceParticipant() == dominant, db = b->sourceParticipant() == dominant;
+    if (da != db) return da;
+    if (a->paused() != b->paused()) return !a->paused();
     return speakerRank(a) < speakerRank(b);
   });
   // Last-N counts cameras; a shared screen is always on.

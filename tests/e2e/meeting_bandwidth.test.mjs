@@ -208,7 +208,10 @@ test('a subscriber limited to 400 kbit/s gets the low layer, keeps playing, and 
     await waitFor(() => (sampler.latest()?.width ?? 0) >= 1280 || null,
                   { timeoutMs: 15_000, what: 'Sami back at 1280 wide within 15 s',
                     last: () => JSON.stringify(sampler.latest()) });
-    t.diagnostic(`limit lifted: back at 1280 wide after ${sampler.now() - liftedAt} ms`);
+    const topAgainAt = sampler.now();
+    t.diagnostic(`limit lifted: back at 1280 wide after ${topAgainAt - liftedAt} ms`);
+    t.diagnostic(`timeline (ms since sampling began): top layer ${topAt}, shaped ${shapedAt}, `
+                 + `low layer ${lowAt}, lifted ${liftedAt}, top layer again ${topAgainAt}`);
     await sleep(2000);
   } finally {
     await sampler.stop();

@@ -1,6 +1,9 @@
 // Who is heard and who is seen in a larger meeting, in a real browser:
 // - last-N: with --last-n 2, a browser in a room with three load-generator publishers is sent
 //   exactly two of their cameras; the third tile shows the person's avatar, marked paused;
+// - paging: with ten others in the meeting, the grid's first page shows nine and only those nine
+//   are forwarded; the second page shows the tenth, and then only that one is;
+// - loudest-N audio: in a meeting of four with --audio-loudest-n 2, the browser hears exactly two;
 // - dominant speaker: one browser's microphone plays recorded speech (espeak-ng), the other's
 //   plays silence; the speaker becomes the dominant speaker at both, and the tiles say so.
 import assert from 'node:assert/strict';
@@ -15,6 +18,8 @@ import { joinMeeting, sleep, watchedContext } from './meeting_helpers.mjs';
 
 const LAST_N_PORT = 20140;
 const SPEAKER_PORT = 20150;
+const PAGING_PORT = 20180;
+const LOUDEST_PORT = 20190;
 
 let tempDir;
 const cleanups = [];
@@ -28,24 +33,44 @@ after(async () => {
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
 });
 
-// Runs in the page: per remote video track, the packets received so far, by mid.
-function videoPacketsByMid() {
+// Runs in the page: per remote track of `kind`, the packets received so far, by mid.
+function packetsByMid(kind) {
   const pcs = (window.__treffPeerConnections ?? []).filter((pc) => pc.signalingState !== 'closed');
   const sub = pcs.find((pc) => pc.remoteDescription?.type === 'offer');
   if (!sub) return Promise.resolve({});
   return sub.getStats().then((stats) => {
     const out = {};
     stats.forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') out[s.mid] = s.packetsReceived ?? 0;
+      if (s.type === 'inbound-rtp' && s.kind === kind) out[s.mid] = s.packetsReceived ?? 0;
     });
     return out;
   });
 }
 
-test('last-N = 2: of three publishers, exactly two cameras are forwarded', { timeout: 120_000 },
-     async (t) => {
+// The mids of `kind` whose packet count rises by more than `min` over 3 s.
+async function risingMids(page, kind, min = 20) {
+  const a = await page.evaluate(packetsByMid, kind);
+  await sleep(3000);
+  const b = await page.evaluate(packetsByMid, kind);
+  return Object.keys(b).filter((mid) => (b[mid] ?? 0) > (a[mid] ?? 0) + min);
+}
+
+// Starts the load generator in `meeting`; stopped by the test's cleanup.
+function startLoadgen(url, meeting, participants, extra = []) {
   const bin = loadgenBinary();
   if (!existsSync(bin)) throw new Error(`no load generator at ${bin}: build target treff-loadgen`);
+  const child = spawn(bin, ['--url', url, '--meeting', meeting, '--rooms', '1',
+                            '--participants', String(participants), '--duration', '60',
+                            '--ramp-timeout', '4', ...extra],
+                      { stdio: ['ignore', 'ignore', 'pipe'] });
+  const err = [];
+  child.stderr.on('data', (d) => err.push(d.toString()));
+  cleanups.push(async () => { if (child.exitCode === null) child.kill('SIGTERM'); });
+  return { child, tail: () => err.slice(-3).join('') };
+}
+
+test('last-N = 2: of three publishers, exactly two cameras are forwarded', { timeout: 120_000 },
+     async (t) => {
   const treff = await startTreff({ mediaPort: LAST_N_PORT, extraArgs: ['--last-n', '2'] });
   cleanups.push(() => treff.stop());
   const browser = await launchChromium();
@@ -55,24 +80,14 @@ test('last-N = 2: of three publishers, exactly two cameras are forwarded', { tim
   const me = await joinMeeting(context, treff.url, { meeting, name: 'Lena', direct: true });
 
   // Three simulated participants join the same meeting and publish camera and microphone.
-  const loadgen = spawn(bin, ['--url', treff.url, '--meeting', meeting, '--rooms', '1',
-                              '--participants', '3', '--duration', '40', '--ramp-timeout', '4'],
-                        { stdio: ['ignore', 'ignore', 'pipe'] });
-  const loadgenErr = [];
-  loadgen.stderr.on('data', (d) => loadgenErr.push(d.toString()));
-  cleanups.push(async () => { if (loadgen.exitCode === null) loadgen.kill('SIGTERM'); });
+  const loadgen = startLoadgen(treff.url, meeting, 3);
 
   await waitFor(() => me.page.evaluate(() =>
     document.querySelectorAll('figure.tile:not([data-local])').length === 3 || null),
-  { timeoutMs: 30_000, what: 'three remote tiles', last: () => loadgenErr.slice(-3).join('') });
+  { timeoutMs: 30_000, what: 'three remote tiles', last: loadgen.tail });
 
   // Forwarded: the videos whose packet count rises over 3 s, once the room has settled.
-  const rising = async () => {
-    const a = await me.page.evaluate(videoPacketsByMid);
-    await sleep(3000);
-    const b = await me.page.evaluate(videoPacketsByMid);
-    return Object.keys(b).filter((mid) => (b[mid] ?? 0) > (a[mid] ?? 0) + 20);
-  };
+  const rising = () => risingMids(me.page, 'video');
   let forwarded = [];
   let paused = 0;
   await waitFor(async () => {
@@ -90,6 +105,67 @@ test('last-N = 2: of three publishers, exactly two cameras are forwarded', { tim
   assert.equal(await pausedTile.count(), 1);
   assert.equal(await pausedTile.locator('video').isVisible(), false,
                'the paused tile shows the avatar, not a frozen frame');
+  await me.page.close();
+});
+
+test('paging through the grid changes what is forwarded', { timeout: 150_000 }, async (t) => {
+  const treff = await startTreff({ mediaPort: PAGING_PORT });
+  cleanups.push(() => treff.stop());
+  const browser = await launchChromium();
+  cleanups.push(() => browser.close());
+  const meeting = 'ten-others';
+  // Ten others at a modest rate; the browser only counts what arrives.
+  const loadgen = startLoadgen(treff.url, meeting, 10, ['--video-kbps', '300']);
+  const me = await joinMeeting((await watchedContext(browser)).context, treff.url,
+                               { meeting, name: 'Paula', direct: true });
+  await waitFor(() => me.page.evaluate(() =>
+    document.querySelector('#grid-pager')?.getAttribute('data-pages') === '2' || null),
+  { timeoutMs: 40_000, what: 'a grid of two pages', last: loadgen.tail });
+  const remoteTiles = () => me.page.locator('figure.tile:not([data-local])').count();
+  assert.equal(await remoteTiles(), 9, 'nine others on the first page');
+  let rising = [];
+  await waitFor(async () => {
+    rising = await risingMids(me.page, 'video');
+    return rising.length === 9 || null;
+  }, { timeoutMs: 40_000, what: 'nine videos forwarded on page 1',
+       last: () => `rising ${rising.length}` });
+  t.diagnostic(`page 1: ${rising.length} of 10 videos forwarded`);
+  await me.page.locator('#grid-page-next').press('Enter');
+  assert.equal(await remoteTiles(), 1, 'the tenth alone on the second page');
+  await waitFor(async () => {
+    rising = await risingMids(me.page, 'video');
+    return rising.length === 1 || null;
+  }, { timeoutMs: 30_000, what: 'one video forwarded on page 2',
+       last: () => `rising ${rising.length}` });
+  t.diagnostic(`page 2: ${rising.length} of 10 videos forwarded`);
+  await me.page.close();
+});
+
+test('loudest-N: in a meeting of four with --audio-loudest-n 2, two are heard',
+     { timeout: 120_000 }, async (t) => {
+  const treff = await startTreff({
+    mediaPort: LOUDEST_PORT,
+    extraArgs: ['--audio-loudest-n', '2', '--audio-loudest-min-participants', '3'],
+  });
+  cleanups.push(() => treff.stop());
+  const browser = await launchChromium();
+  cleanups.push(() => browser.close());
+  const meeting = 'loudest-two';
+  // The three simulated participants come first: nobody speaks, so the loudest two are the
+  // two who joined first, and the browser, last in, hears exactly those.
+  const loadgen = startLoadgen(treff.url, meeting, 3, ['--audio-only']);
+  await sleep(2000);
+  const me = await joinMeeting((await watchedContext(browser)).context, treff.url,
+                               { meeting, name: 'Lou', direct: true });
+  let rising = [];
+  let audios = 0;
+  await waitFor(async () => {
+    audios = Object.keys(await me.page.evaluate(packetsByMid, 'audio')).length;
+    rising = await risingMids(me.page, 'audio', 50);
+    return audios === 3 && rising.length === 2 ? true : null;
+  }, { timeoutMs: 40_000, what: 'two of three audio tracks forwarded',
+       last: () => `audio tracks ${audios}, rising ${rising.length}; ${loadgen.tail()}` });
+  t.diagnostic(`heard: ${rising.length} of ${audios} microphones`);
   await me.page.close();
 });
 
