@@ -44,7 +44,43 @@ void addElement(uint8_t*& p, uint8_t id, const uint8_t* value, size_t size) {
   p += size;
 }
 
+// Closes an RFC 8285 one-byte extension block that began at `ext`, `e` pointing past the last
+// element: pads it to whole words and writes its length. Returns the end of the header.
+uint8_t* finishExtensions(uint8_t* ext, uint8_t* e) {
+  const size_t words = (static_cast<size_t>(e - (ext + 4)) + 3) / 4;
+  while (e < ext + 4 + words * 4) *e++ = 0;
+  util::storeBe16(ext + 2, static_cast<uint16_t>(words));
+  return e;
+}
+
 }  // namespace
+
+// The fixed header and the extensions every packet to this subscriber carries, in its own ids
+// (its answer to the server's offer): MID, abs-send-time and the transport-wide sequence number.
+// Returns where further elements go; finishExtensions closes the block.
+uint8_t* Subscription::writeHeader(uint8_t* p, uint8_t first, uint8_t second, uint16_t seq,
+                                   uint32_t timestamp, uint32_t ssrc, uint64_t nowUs,
+                                   Transport& out) const {
+  const rtp::ExtensionIdMap& ids = out.extensions();
+  p[0] = first;
+  p[1] = second;
+  util::storeBe16(p + 2, seq);
+  util::storeBe32(p + 4, timestamp);
+  util::storeBe32(p + 8, ssrc);
+  uint8_t* ext = p + 12;
+  ext[0] = 0xBE;
+  ext[1] = 0xDE;
+  uint8_t* e = ext + 4;
+  std::string_view mid = spec_.mid;
+  addElement(e, ids.idOf(rtp::ExtensionType::Mid), reinterpret_cast<const uint8_t*>(mid.data()),
+             mid.size());
+  uint8_t value[3];
+  util::storeBe24(value, rtp::absSendTimeFromUs(nowUs));
+  addElement(e, ids.idOf(rtp::ExtensionType::AbsSendTime), value, 3);
+  util::storeBe16(value, out.nextTransportSeq());
+  addElement(e, ids.idOf(rtp::ExtensionType::TransportWideCc), value, 2);
+  return e;
+}
 
 Subscription::Subscription(std::string subscriber, const SubscriptionSpec& spec)
     : subscriber_(std::move(subscriber)),
@@ -114,31 +150,13 @@ size_t Subscription::sendPadding(size_t bytes, uint64_t nowUs, Transport& out, u
                                                   : &spec_.codecs.front();
   if (!spec_.rtxSsrc || !codec || !codec->rtxPayloadType || !out.connected()) return 0;
   constexpr size_t kMaxPadding = 255;  // one byte counts it (RFC 3550 §5.1)
-  const rtp::ExtensionIdMap& ids = out.extensions();
   size_t sent = 0;
   while (sent < bytes) {
     const size_t padding = std::min(kMaxPadding, std::max<size_t>(bytes - sent, 32));
     uint8_t* p = scratch;
-    p[0] = 0x80 | 0x20 | 0x10;  // V=2, P, X
-    p[1] = *codec->rtxPayloadType;
-    util::storeBe16(p + 2, rtxSeq_++);
-    util::storeBe32(p + 4, lastOutTimestamp_);
-    util::storeBe32(p + 8, spec_.rtxSsrc);
-    uint8_t* ext = p + 12;
-    ext[0] = 0xBE;
-    ext[1] = 0xDE;
-    uint8_t* e = ext + 4;
-    std::string_view mid = spec_.mid;
-    addElement(e, ids.idOf(rtp::ExtensionType::Mid), reinterpret_cast<const uint8_t*>(mid.data()),
-               mid.size());
-    uint8_t value[3];
-    util::storeBe24(value, rtp::absSendTimeFromUs(nowUs));
-    addElement(e, ids.idOf(rtp::ExtensionType::AbsSendTime), value, 3);
-    util::storeBe16(value, out.nextTransportSeq());
-    addElement(e, ids.idOf(rtp::ExtensionType::TransportWideCc), value, 2);
-    size_t extWords = (static_cast<size_t>(e - (ext + 4)) + 3) / 4;
-    while (e < ext + 4 + extWords * 4) *e++ = 0;
-    util::storeBe16(ext + 2, static_cast<uint16_t>(extWords));
+    uint8_t* e = writeHeader(p, 0x80 | 0x20 | 0x10 /* V=2, P, X */, *codec->rtxPayloadType,
+                             rtxSeq_++, lastOutTimestamp_, spec_.rtxSsrc, nowUs, out);
+    e = finishExtensions(p + 12, e);
     std::memset(e, 0, padding - 1);
     e[padding - 1] = static_cast<uint8_t>(padding);
     const size_t size = static_cast<size_t>(e - p) + padding;
@@ -202,32 +220,15 @@ Subscription::Pieces Subscription::writePacket(
 
   uint8_t* p = scratch;
   bool padding = !rtx && packet.hasPadding();
-  p[0] = static_cast<uint8_t>(0x80 | (padding ? 0x20 : 0) | 0x10);
-  p[1] = static_cast<uint8_t>((packet.marker() ? 0x80 : 0) | payloadType);
-  util::storeBe16(p + 2, seq);
-  util::storeBe32(p + 4, timestamp);
-  util::storeBe32(p + 8, ssrc);
-  uint8_t* ext = p + 12;
-  ext[0] = 0xBE;
-  ext[1] = 0xDE;
-  uint8_t* e = ext + 4;
-  // The subscriber's own extension ids (its answer to the server's offer).
-  std::string_view mid = spec_.mid;
-  addElement(e, ids.idOf(rtp::ExtensionType::Mid), reinterpret_cast<const uint8_t*>(mid.data()),
-             mid.size());
-  uint8_t value[3];
-  util::storeBe24(value, rtp::absSendTimeFromUs(nowUs));
-  addElement(e, ids.idOf(rtp::ExtensionType::AbsSendTime), value, 3);
-  util::storeBe16(value, out.nextTransportSeq());
-  addElement(e, ids.idOf(rtp::ExtensionType::TransportWideCc), value, 2);
+  uint8_t* e = writeHeader(p, static_cast<uint8_t>(0x80 | (padding ? 0x20 : 0) | 0x10),
+                           static_cast<uint8_t>((packet.marker() ? 0x80 : 0) | payloadType), seq,
+                           timestamp, ssrc, nowUs, out);
   const rtp::ExtensionIdMap& inIds = publication.extensions();
   for (auto type : {rtp::ExtensionType::AudioLevel, rtp::ExtensionType::VideoOrientation}) {
     util::ConstBytes v = packet.findExtension(inIds.idOf(type));
     if (inIds.idOf(type) && v.data()) addElement(e, ids.idOf(type), v.data(), v.size());
   }
-  size_t extWords = (static_cast<size_t>(e - (ext + 4)) + 3) / 4;
-  while (e < ext + 4 + extWords * 4) *e++ = 0;
-  util::storeBe16(ext + 2, static_cast<uint16_t>(extWords));
+  e = finishExtensions(p + 12, e);
   size_t header = static_cast<size_t>(e - p);
   size_t total = header + (rtx ? 2 : 0) + bodySize;
   if (total > kMaxPlain) return {};

@@ -96,6 +96,8 @@ class Subscription {
                      const Sent* vp8Ids, bool startsSource, uint64_t nowUs, Transport& out,
                      uint8_t* scratch, Sent* record);
   const CodecSpec* outCodecFor(const Publication& publication, uint8_t inPayloadType);
+  uint8_t* writeHeader(uint8_t* p, uint8_t first, uint8_t second, uint16_t seq, uint32_t timestamp,
+                       uint32_t ssrc, uint64_t nowUs, Transport& out) const;
 
   std::string subscriber_;
   SubscriptionSpec spec_;

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -51,16 +52,23 @@ inline std::string readFile(const std::string& path) {
 }
 
 // A loopback UDP port that was free a moment ago.
+// A loopback port free for UDP and for TCP at the time of asking (a media worker binds both).
 inline uint16_t freeUdpPort() {
-  int s = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  close(s);
-  return ntohs(a.sin_port);
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(u, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+    socklen_t len = sizeof(a);
+    getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
+    int t = socket(AF_INET, SOCK_STREAM, 0);
+    const bool ok = bind(t, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+    close(t);
+    close(u);
+    if (ok) return ntohs(a.sin_port);
+  }
+  return 0;
 }
 
 // A browser's answer to the server's subscribe offer: recvonly where the offer sends, inactive
@@ -96,9 +104,19 @@ class MeetingsOnMediaPlane : public ::testing::Test {
  protected:
   void startMeetings(MeetingLimits limits) {
     sfu::MediaPlaneConfig config;
-    config.mediaPort = freeUdpPort();
     config.workers = 1;
-    media_ = std::make_unique<sfu::MediaPlane>(config);
+    if (media_) media_->stop();
+    media_.reset();
+    // Another test may take the port between asking and binding (tests run in parallel): try
+    // a few.
+    for (int attempt = 0; !media_; ++attempt) {
+      config.mediaPort = freeUdpPort();
+      try {
+        media_ = std::make_unique<sfu::MediaPlane>(config);
+      } catch (const std::runtime_error&) {
+        if (attempt == 4) throw;
+      }
+    }
     media_->start();
     meetings_ = std::make_unique<Meetings>(*media_, limits);
   }
