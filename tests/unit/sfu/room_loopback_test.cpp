@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -501,6 +502,115 @@ TEST(RoomNumbering, TheTestUsesFirefoxsRealNumbering) {
   EXPECT_EQ(video.extensionIds.at(std::string(rtp::uriOf(rtp::ExtensionType::TransportWideCc))),
             kFfTwcc);
   EXPECT_EQ(answer->media[0].codecs.front().payloadType, kFfOpus);
+}
+
+}  // namespace
+}  // namespace treff::sfu
+
+namespace treff::sfu {
+namespace {
+
+// Loudest-N with N = 1 in a room of three: two publishers' microphones, one subscriber. Until
+// anyone speaks, the first to join is heard; when the other one talks and the first falls
+// silent, the subscriber hears the other one instead, and never both at once.
+TEST(RoomLoudestN, TheSubscriberHearsOnlyTheLoudestAndFollowsTheSpeaker) {
+  MediaPlaneConfig config;
+  config.workers = 1;
+  std::unique_ptr<MediaPlane> owned;
+  // A test running in parallel may take the port between asking and binding: try a few.
+  for (int attempt = 0; !owned; ++attempt) {
+    config.mediaPort = freePort();
+    try {
+      owned = std::make_unique<MediaPlane>(config);
+    } catch (const std::runtime_error&) {
+      if (attempt == 4) throw;
+    }
+  }
+  MediaPlane& plane = *owned;
+  const uint16_t port = config.mediaPort;
+  plane.start();
+  RoomConfig roomConfig;
+  roomConfig.audioLoudestN = 1;
+  roomConfig.audioLoudestMinParticipants = 2;
+  const uint64_t room = plane.openRoom(roomConfig);
+
+  constexpr uint32_t kMicA = 0xA0A0A0A1, kMicB = 0xB0B0B0B1;
+  constexpr uint32_t kOutA = 0x5C5C0001, kOutB = 0x5C5C0002;
+  LoopbackClient a(port, "pubA"), b(port, "pubB"), s(port, "subS");
+  auto publish = [&](const std::string& id, LoopbackClient& c, const std::string& ufrag) {
+    PublishSpec ps;
+    ps.localIce = {ufrag, "server-publish-password-0123"};
+    ps.remote.ice = {c.ufrag(), c.pwd()};
+    ps.remote.fingerprintAlgorithm = "sha-256";
+    ps.remote.fingerprint = c.fingerprint();
+    ps.remote.extensions.set(rtp::ExtensionType::Mid, kFfMid);
+    ps.remote.extensions.set(rtp::ExtensionType::AudioLevel, kFfAudioLevel);
+    ps.publications.push_back(
+        {"0", Source::Microphone, {{"opus", 48000, kFfOpus, std::nullopt}}, {}, {}});
+    plane.setPublisher(room, id, ps);
+  };
+  publish("A", a, "srvpuba");
+  publish("B", b, "srvpubb");
+  SubscribeSpec ss;
+  ss.localIce = {"srvsubs", "server-subscribe-password-0123"};
+  ss.remote.ice = {s.ufrag(), s.pwd()};
+  ss.remote.fingerprintAlgorithm = "sha-256";
+  ss.remote.fingerprint = s.fingerprint();
+  ss.remote.extensions.set(rtp::ExtensionType::Mid, kMid);
+  ss.remote.extensions.set(rtp::ExtensionType::AudioLevel, kAudioLevel);
+  ss.cname = "subscriber";
+  ss.subscriptions.push_back(
+      {"0", "A", Source::Microphone, kOutA, 0, {{"opus", 48000, kOpus, std::nullopt}}});
+  ss.subscriptions.push_back(
+      {"1", "B", Source::Microphone, kOutB, 0, {{"opus", 48000, kOpus, std::nullopt}}});
+  plane.setSubscriber(room, "S", ss);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const std::string fp = plane.certificateFingerprint();
+  ASSERT_TRUE(a.connect("srvpuba", "server-publish-password-0123", fp));
+  ASSERT_TRUE(b.connect("srvpubb", "server-publish-password-0123", fp));
+  ASSERT_TRUE(s.connect("srvsubs", "server-subscribe-password-0123", fp));
+
+  auto sendAudio = [](LoopbackClient& c, uint32_t ssrc, uint16_t seq, uint8_t level) {
+    uint8_t buf[200];
+    rtp::RtpHeaderFields h{kFfOpus, false, seq, 960u * seq, ssrc};
+    const uint8_t levelByte[1] = {static_cast<uint8_t>(0x80 | level)};
+    const uint8_t opus[40] = {0xfc};
+    size_t n = rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
+                   .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("0"), 1))
+                   .addExtension(kFfAudioLevel, levelByte)
+                   .setPayload(opus)
+                   .finish();
+    c.sendRtp(buf, n);
+  };
+  // What the subscriber gets during `packets` rounds of 20 ms, counted per outgoing SSRC.
+  auto round = [&](uint16_t& seq, int packets, uint8_t levelA, uint8_t levelB) {
+    std::map<uint32_t, int> got;
+    for (int i = 0; i < packets; ++i, ++seq) {
+      sendAudio(a, kMicA, seq, levelA);
+      sendAudio(b, kMicB, seq, levelB);
+      const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+      while (std::chrono::steady_clock::now() < until) {
+        auto bytes = s.receiveRtp(5);
+        rtp::RtpPacket p;
+        if (!bytes.empty() && rtp::RtpPacket::parse(bytes.data(), bytes.size(), &p))
+          ++got[p.ssrc()];
+      }
+    }
+    return got;
+  };
+  uint16_t seq = 1;
+  // Both quiet at first: only A, who joined first, is forwarded.
+  auto quiet = round(seq, 40, 90, 90);
+  EXPECT_GT(quiet[kOutA], 20);
+  EXPECT_EQ(quiet[kOutB], 0);
+  // B talks (after a second of its room noise), A falls silent: B takes over.
+  std::map<uint32_t, int> talking;
+  for (int r = 0; r < 6 && talking[kOutB] < 20; ++r) talking = round(seq, 25, 90, 25);
+  EXPECT_GT(talking[kOutB], 20) << "B is heard once it speaks";
+  auto after = round(seq, 25, 90, 25);
+  EXPECT_GT(after[kOutB], 15);
+  EXPECT_EQ(after[kOutA], 0) << "and A no longer";
+  plane.stop();
 }
 
 }  // namespace
