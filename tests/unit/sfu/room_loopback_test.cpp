@@ -59,6 +59,20 @@ std::vector<uint8_t> vp8Payload(bool keyframe, uint16_t pictureId, size_t size =
   return p;
 }
 
+// One Opus packet numbered like Firefox, with MID "0" and an RFC 6464 level (V set).
+void sendOpus(LoopbackClient& c, uint32_t ssrc, uint16_t seq, uint8_t level) {
+  uint8_t buf[200];
+  rtp::RtpHeaderFields h{kFfOpus, false, seq, 960u * seq, ssrc};
+  const uint8_t levelByte[1] = {static_cast<uint8_t>(0x80 | level)};
+  const uint8_t opus[40] = {0xfc};
+  size_t n = rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
+                 .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("0"), 1))
+                 .addExtension(kFfAudioLevel, levelByte)
+                 .setPayload(opus)
+                 .finish();
+  c.sendRtp(buf, n);
+}
+
 class RoomLoopback : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -163,18 +177,7 @@ class RoomLoopback : public ::testing::Test {
   // Drains the publisher's socket so its RTCP is collected.
   void pumpPublisher(int ms) { publisher_->receiveRtp(ms); }
 
-  void sendAudio(uint16_t seq, uint8_t level) {
-    uint8_t buf[200];
-    rtp::RtpHeaderFields h{kFfOpus, false, seq, 960u * seq, kMic};
-    const uint8_t levelByte[1] = {static_cast<uint8_t>(0x80 | level)};
-    const uint8_t opus[40] = {0xfc};
-    size_t n = rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
-                   .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("0"), 1))
-                   .addExtension(kFfAudioLevel, levelByte)
-                   .setPayload(opus)
-                   .finish();
-    publisher_->sendRtp(buf, n);
-  }
+  void sendAudio(uint16_t seq, uint8_t level) { sendOpus(*publisher_, kMic, seq, level); }
   void setView(std::vector<TileView> tiles, int lastN = -1) {
     ViewSpec view;
     view.reported = true;
@@ -570,24 +573,12 @@ TEST(RoomLoudestN, TheSubscriberHearsOnlyTheLoudestAndFollowsTheSpeaker) {
   ASSERT_TRUE(b.connect("srvpubb", "server-publish-password-0123", fp));
   ASSERT_TRUE(s.connect("srvsubs", "server-subscribe-password-0123", fp));
 
-  auto sendAudio = [](LoopbackClient& c, uint32_t ssrc, uint16_t seq, uint8_t level) {
-    uint8_t buf[200];
-    rtp::RtpHeaderFields h{kFfOpus, false, seq, 960u * seq, ssrc};
-    const uint8_t levelByte[1] = {static_cast<uint8_t>(0x80 | level)};
-    const uint8_t opus[40] = {0xfc};
-    size_t n = rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
-                   .addExtension(kFfMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("0"), 1))
-                   .addExtension(kFfAudioLevel, levelByte)
-                   .setPayload(opus)
-                   .finish();
-    c.sendRtp(buf, n);
-  };
   // What the subscriber gets during `packets` rounds of 20 ms, counted per outgoing SSRC.
   auto round = [&](uint16_t& seq, int packets, uint8_t levelA, uint8_t levelB) {
     std::map<uint32_t, int> got;
     for (int i = 0; i < packets; ++i, ++seq) {
-      sendAudio(a, kMicA, seq, levelA);
-      sendAudio(b, kMicB, seq, levelB);
+      sendOpus(a, kMicA, seq, levelA);
+      sendOpus(b, kMicB, seq, levelB);
       const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
       while (std::chrono::steady_clock::now() < until) {
         auto bytes = s.receiveRtp(5);
