@@ -3,13 +3,14 @@
 // by tools/capture-chromium-rtp.sh. Encryption is off (--disable-webrtc-encryption) so the
 // capture holds plain RTP. Only the chosen codec and its RTX are negotiated (no RED/ULPFEC),
 // and the receiver asks for one keyframe halfway through (a PLI from Chromium itself, caused
-// by a resolution change of the sender).
-//   node tools/capture-chromium-rtp.mjs VP9 3000
+// by a resolution change of the sender). An optional scalability mode (WebRTC-SVC, e.g.
+// L3T3_KEY) makes the camera one SVC encoding with spatial and temporal layers.
+//   node tools/capture-chromium-rtp.mjs VP9 3000 [L3T3_KEY]
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { chromium } from 'playwright-core';
 
-const [codec = 'VP9', durationText = '3000'] = process.argv.slice(2);
+const [codec = 'VP9', durationText = '3000', scalabilityMode = ''] = process.argv.slice(2);
 const durationMs = Number(durationText);
 const server = createServer((req, res) => res.end('<!doctype html><title>capture</title>'));
 server.listen(0, '127.0.0.1');
@@ -26,14 +27,16 @@ try {
   const page = await browser.newPage();
   // getUserMedia needs a secure context: an empty page from a loopback origin is one.
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  const result = await page.evaluate(async ({ codec, durationMs }) => {
+  const result = await page.evaluate(async ({ codec, durationMs, scalabilityMode }) => {
     const stream = await navigator.mediaDevices.getUserMedia(
       { video: { width: 1280, height: 720 } });
     const a = new RTCPeerConnection();
     const b = new RTCPeerConnection();
     a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
     b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
-    const transceiver = a.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly' });
+    const init = { direction: 'sendonly' };
+    if (scalabilityMode) init.sendEncodings = [{ scalabilityMode }];
+    const transceiver = a.addTransceiver(stream.getVideoTracks()[0], init);
     const wanted = RTCRtpSender.getCapabilities('video').codecs.filter((c) =>
       c.mimeType === `video/${codec}` && (codec !== 'H264' ||
         /packetization-mode=1/.test(c.sdpFmtpLine) && /42e01f/.test(c.sdpFmtpLine)) &&
@@ -54,10 +57,11 @@ try {
     let framesDecoded = 0;
     (await b.getStats()).forEach((r) => { if (r.type === 'inbound-rtp') framesDecoded = r.framesDecoded; });
     const offer = a.localDescription.sdp;
+    const sent = transceiver.sender.getParameters().encodings[0].scalabilityMode ?? '';
     a.close(); b.close();
-    return { framesDecoded, offer };
-  }, { codec, durationMs });
-  console.error(`capture-chromium-rtp: ${codec}: ${result.framesDecoded} frames decoded`);
+    return { framesDecoded, offer, sent };
+  }, { codec, durationMs, scalabilityMode });
+  console.error(`capture-chromium-rtp: ${codec} ${result.sent}: ${result.framesDecoded} frames decoded`);
   process.stdout.write(result.offer);
 } finally {
   await browser.close();

@@ -57,7 +57,34 @@ bool parseVp9Descriptor(util::ConstBytes payload, Vp9Descriptor* out, Vp9Error* 
       if ((payload[pos++] & 0x01) == 0) break;
     }
   }
+  if (d.hasScalability) {
+    //   V:  | N_S |Y|G|-|-|-|
+    //   Y:  WIDTH (16) HEIGHT (16), N_S + 1 times
+    //   G:  N_G, then N_G times | TID |U| R |-|-| followed by R P_DIFF bytes
+    if (pos >= n) return fail(Vp9Error::Truncated);
+    const uint8_t v = payload[pos++];
+    d.spatialLayerCount = static_cast<uint8_t>((v >> 5) + 1);
+    d.hasResolutions = (v & 0x10) != 0;
+    const bool hasGroup = (v & 0x08) != 0;
+    if (d.hasResolutions) {
+      for (size_t i = 0; i < d.spatialLayerCount; ++i) {
+        if (pos + 4 > n) return fail(Vp9Error::Truncated);
+        d.width[i] = util::loadBe16(payload.data() + pos);
+        d.height[i] = util::loadBe16(payload.data() + pos + 2);
+        pos += 4;
+      }
+    }
+    if (hasGroup) {
+      if (pos >= n) return fail(Vp9Error::Truncated);
+      const size_t pictures = payload[pos++];
+      for (size_t i = 0; i < pictures; ++i) {
+        if (pos >= n) return fail(Vp9Error::Truncated);
+        pos += 1 + ((payload[pos] >> 2) & 0x03);
+      }
+    }
+  }
   if (pos >= n) return fail(Vp9Error::NoPayload);
+  d.size = static_cast<uint16_t>(pos);
   *out = d;
   if (why) *why = Vp9Error::None;
   return true;

@@ -33,14 +33,21 @@ struct Vp9Descriptor {
   uint8_t tl0PicIdx = 0;             // non-flexible mode with layer indices only
   uint8_t pictureIdOffset = 0;       // where PictureID sits (0: absent)
   uint8_t tl0PicIdxOffset = 0;       // where TL0PICIDX sits (0: absent)
+  uint16_t size = 0;                 // descriptor bytes before the VP9 data
+  // The scalability structure (V), sent with key frames: how many spatial layers the stream has
+  // and, when Y is set, each one's frame size.
+  static constexpr size_t kMaxSpatialLayers = 8;
+  uint8_t spatialLayerCount = 0;  // N_S + 1 (0 without a scalability structure)
+  bool hasResolutions = false;    // Y
+  uint16_t width[kMaxSpatialLayers] = {};
+  uint16_t height[kMaxSpatialLayers] = {};
 
   // The first packet of a key frame: the start of an intra-only picture in the base spatial
   // layer (RFC 9628 §4.2: P=0 there means no inter-picture prediction).
   bool isKeyframe() const { return startOfFrame && !interPredicted && spatialId == 0; }
 };
 
-// Parses the fixed part of the descriptor (up to the reference indices; the scalability
-// structure after it is not read).
+// Parses the descriptor, the scalability structure included.
 bool parseVp9Descriptor(util::ConstBytes payload, Vp9Descriptor* out, Vp9Error* why = nullptr);
 
 // True for the first packet of a key frame.

@@ -52,6 +52,22 @@ const CAMERA_ENCODINGS: Array<RTCRtpEncodingParameters & { scalabilityMode: stri
   { rid: 'h', scaleResolutionDownBy: 2, scalabilityMode: 'L1T3' },
   { rid: 'f', scalabilityMode: 'L1T3' },
 ];
+// VP9 and AV1 rooms: one stream with three spatial layers (a quarter, half and all of the
+// picture), each with three temporal layers; the upper spatial layers refer to the lower ones
+// only at key frames (the _KEY modes), so the server can drop them per subscriber between key
+// frames. It costs the publisher one encoder instead of three.
+const SVC_CAMERA_ENCODINGS: Array<RTCRtpEncodingParameters & { scalabilityMode: string }> = [
+  { scalabilityMode: 'L3T3_KEY' },
+];
+const SVC_CODECS = new Set(['VP9', 'AV1']);
+
+// The camera's encodings for a room's codec. They are fixed when the camera's transceiver is
+// made: a room that changes codecs later keeps what its publishers started with (VP8 sends one
+// stream where SVC encodings were set up, which is where a fallback to VP8 leaves it).
+function cameraEncodings(videoCodec: string): RTCRtpEncodingParameters[] {
+  const shape = SVC_CODECS.has(videoCodec) ? SVC_CAMERA_ENCODINGS : CAMERA_ENCODINGS;
+  return shape.map((e) => ({ ...e }));
+}
 const GATHERING_TIMEOUT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 // ICE restarts: the WebSocket may well survive a short network cut that the media path does
@@ -533,7 +549,7 @@ export class MeetingClient {
     // A camera that is merely off gets its m-section too, so that turning it on needs no offer.
     if (m.camera || (m.cameraOff && !m.cameraMissing)) {
       this.tx.camera = pub.addTransceiver(m.camera ?? 'video', {
-        direction: 'sendonly', sendEncodings: CAMERA_ENCODINGS.map((e) => ({ ...e })),
+        direction: 'sendonly', sendEncodings: cameraEncodings(this.videoCodec),
       });
     }
     if (this.screen) {
@@ -568,7 +584,7 @@ export class MeetingClient {
     }
     if (!this.pub) return;  // not joined yet: createPeerConnections() picks the track up
     this.tx[source] = this.pub.addTransceiver(track, source === 'camera'
-      ? { direction: 'sendonly', sendEncodings: CAMERA_ENCODINGS.map((e) => ({ ...e })) }
+      ? { direction: 'sendonly', sendEncodings: cameraEncodings(this.videoCodec) }
       : { direction: 'sendonly' });
     this.requestPublish();
   }
