@@ -1,6 +1,6 @@
 // libFuzzer target: the video payload readers an SFU runs on every forwarded packet: the VP9
-// payload descriptor (with its scalability structure), and the key frame checks for VP8, VP9, H.264 and AV1. The first byte
-// picks the codec; the rest is the RTP payload.
+// payload descriptor (with its scalability structure), and the key frame checks for VP8, VP9, H.264
+// and AV1. The first byte picks the codec; the rest is the RTP payload.
 #include <cstddef>
 #include <cstdint>
 
@@ -27,9 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Vp9Descriptor d;
   if (parseVp9Descriptor(payload, &d)) {
     // Offsets must point inside the payload, and a VP9 key frame start must agree.
-    if (d.pictureIdOffset >= payload.size() || d.tl0PicIdxOffset >= payload.size() ||
-        d.size == 0 || d.size >= payload.size() ||
-        d.spatialLayerCount > Vp9Descriptor::kMaxSpatialLayers)
+    if (d.pictureIdOffset >= payload.size() || d.tl0PicIdxOffset >= payload.size() || d.size == 0 ||
+        d.size >= payload.size() || d.spatialLayerCount > Vp9Descriptor::kMaxSpatialLayers)
       __builtin_trap();
     if (codec == VideoCodec::Vp9 && key != d.isKeyframe()) __builtin_trap();
     sink = sink + d.pictureId + d.spatialId + d.temporalId + d.tl0PicIdx;

@@ -152,8 +152,8 @@ bool parseDependencyDescriptor(util::ConstBytes extension, FrameDependencyStruct
   d.spatialId = s->templateSpatialId[index];
   d.temporalId = s->templateTemporalId[index];
   if (!d.hasActiveDecodeTargets) {
-    d.activeDecodeTargets = s->decodeTargetCount >= 32 ? 0xffffffffu
-                                                        : (1u << s->decodeTargetCount) - 1;
+    d.activeDecodeTargets =
+        s->decodeTargetCount >= 32 ? 0xffffffffu : (1u << s->decodeTargetCount) - 1;
   }
   if (customDtis) r.bits(2u * s->decodeTargetCount);
   if (customFdiffs) {

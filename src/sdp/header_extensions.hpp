@@ -22,6 +22,8 @@ inline constexpr std::string_view kPlayoutDelay =
     "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
 inline constexpr std::string_view kAbsCaptureTime =
     "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time";
+inline constexpr std::string_view kDependencyDescriptor =
+    "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension";
 
 // The extensions the SFU understands, in no particular order.
 inline std::vector<std::string> supportedHeaderExtensions() {
@@ -33,7 +35,8 @@ inline std::vector<std::string> supportedHeaderExtensions() {
           std::string(kAudioLevel),
           std::string(kVideoOrientation),
           std::string(kPlayoutDelay),
-          std::string(kAbsCaptureTime)};
+          std::string(kAbsCaptureTime),
+          std::string(kDependencyDescriptor)};
 }
 
 }  // namespace treff::sdp::uri

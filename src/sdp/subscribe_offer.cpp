@@ -49,6 +49,7 @@ constexpr ExtensionEntry kExtensions[] = {
     {subscribe::kTransportWideCcExtensionId, uri::kTransportWideCc, true, true},
     {subscribe::kMidExtensionId, uri::kMid, true, true},
     {subscribe::kPlayoutDelayExtensionId, uri::kPlayoutDelay, false, true},
+    {subscribe::kDependencyDescriptorExtensionId, uri::kDependencyDescriptor, false, true},
     {subscribe::kVideoOrientationExtensionId, uri::kVideoOrientation, false, true},
 };
 
@@ -371,6 +372,9 @@ SessionDescription buildSubscribeOffer(const SubscribeOfferParameters& parameter
   d.origin.sessionVersion = parameters.sessionVersion;
   d.origin.address = "0.0.0.0";
   d.iceLite = true;
+  // RFC 8285 §6: two-byte header extensions may be mixed in. An AV1 key frame's dependency
+  // descriptor (its frame dependency structure) is longer than a one-byte element holds.
+  d.extmapAllowMixed = true;
   d.msidSemantic = MsidSemantic{"WMS", {"*"}};
   const bool anyVideo =
       std::any_of(parameters.slots.begin(), parameters.slots.end(),

@@ -57,6 +57,7 @@ inline constexpr uint8_t kAbsSendTimeExtensionId = 2;
 inline constexpr uint8_t kTransportWideCcExtensionId = 3;
 inline constexpr uint8_t kMidExtensionId = 4;
 inline constexpr uint8_t kPlayoutDelayExtensionId = 5;
+inline constexpr uint8_t kDependencyDescriptorExtensionId = 12;
 inline constexpr uint8_t kVideoOrientationExtensionId = 13;
 }  // namespace subscribe
 

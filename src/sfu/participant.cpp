@@ -129,6 +129,8 @@ void Participant::requestKeyframe(Publication& publication, int layer, uint64_t 
 }
 
 void Participant::sendKeyframeRequest(Publication& publication, int layer) {
+  // A scalable stream's layers are spatial layers of its one encoding.
+  if (publication.scalable()) layer = 0;
   if (!publishTransport_ || layer < 0 || static_cast<size_t>(layer) >= publication.layerCount())
     return;
   uint32_t ssrc = publication.layer(layer).ssrc;
@@ -205,9 +207,14 @@ void Participant::onTransportRtp(Transport& transport, rtp::RtpPacket& packet,
       rtp::vp8KeyframeSize(packet.payload(), &layer.width, &layer.height);
     pub->keyframeRequests().onKeyframe();
   }
+  // One VP9 or AV1 stream may carry spatial layers (SVC): where this packet sits, read once.
+  const SvcLayer svc = pub->layerCount() == 1 && (codec->video == rtp::VideoCodec::Vp9 ||
+                                                  codec->video == rtp::VideoCodec::Av1)
+                           ? pub->classify(packet, codec->video, nowUs)
+                           : SvcLayer{};
   if (layer.nacks) layer.nacks->onPacket(packet.sequence(), nowUs, keyframe);
   if (layer.ring) layer.ring->insert(packet.sequence(), buffer, nowUs);
-  room_.route(*pub, layerIndex, packet, buffer, keyframe, nowUs);
+  room_.route(*pub, layerIndex, packet, buffer, keyframe, svc, nowUs);
 }
 
 void Participant::onTransportRtcp(Transport& transport, uint8_t* data, size_t size,
@@ -376,17 +383,6 @@ void Participant::measureBitrates(uint64_t nowUs) {
 
 namespace {
 
-// What a layer costs the allocator: its measured rate; a layer that sends but has no rate yet
-// gets a typical one for its place in the ladder; a layer never seen costs 0 (not available).
-uint64_t layerCost(const Publication& pub, size_t layer) {
-  const auto& l = pub.layer(layer);
-  if (l.bitrateBps) return l.bitrateBps;
-  if (!l.lastPacketUs) return 0;
-  static constexpr uint64_t kTypicalBps[] = {150'000, 500'000, 1'500'000};
-  const size_t fromTop = pub.layerCount() - 1 - layer;
-  return fromTop < 3 ? kTypicalBps[2 - fromTop] : kTypicalBps[0];
-}
-
 constexpr uint64_t kAudioReserveBps = 50'000;
 constexpr uint64_t kCongestionMemoryUs = 10'000'000;
 // Without any feedback from the subscriber there is no estimate: nothing limits the layers.
@@ -449,10 +445,10 @@ void Participant::allocate(uint64_t nowUs) {
     const Subscription& s = *videos[i];
     const Publication& pub = *s.sourcePublication();
     bwe::LayerRequest& r = requests[i];
-    const size_t layers = std::min(pub.layerCount(), bwe::kMaxLayers);
+    const size_t layers = std::min(pub.selectableLayerCount(), bwe::kMaxLayers);
     uint32_t heights[bwe::kMaxLayers] = {};
     for (size_t l = 0; l < layers; ++l) {
-      r.layerBps[l] = layerCost(pub, l);
+      r.layerBps[l] = pub.layerCostBps(l);
       // An upgrade must fit with a sixth to spare, so a layer near the estimate does not come
       // and go with every wobble of it.
       if (static_cast<int>(l) > s.allocatedLayer() || s.paused())

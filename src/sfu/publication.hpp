@@ -1,9 +1,13 @@
 // One incoming track of a publisher (microphone, camera or screen). Its layers are the simulcast
-// encodings (rid q/h/f), or one layer without simulcast. Each layer keeps what forwarding and
-// repair need: receive statistics for RTCP, the retransmission ring of received buffers, the
-// NACK generator for upstream losses, keyframe times, and the last sender report.
+// encodings (rid q/h/f), or one layer without simulcast. A single VP9 or AV1 stream that carries
+// spatial layers (SVC) is "scalable": subscriptions then choose between its spatial layers the
+// way they choose between simulcast encodings ("selectable layers" below are either). Each layer
+// keeps what forwarding and repair need: receive statistics for RTCP, the retransmission ring of
+// received buffers, the NACK generator for upstream losses, keyframe times, and the last sender
+// report.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,6 +18,12 @@
 #include "rtp/receive_stats.hpp"
 #include "rtp/retransmission_ring.hpp"
 #include "sfu/room_specs.hpp"
+#include "sfu/svc_layer.hpp"
+
+namespace treff::rtp {
+class RtpPacket;
+struct FrameDependencyStructure;
+}  // namespace treff::rtp
 
 namespace treff::sfu {
 
@@ -40,8 +50,19 @@ class Publication {
     uint64_t srArrivalUs = 0;
   };
 
+  // A spatial layer of a scalable stream: what the allocator needs to know of it.
+  struct SpatialLayer {
+    uint64_t lastPacketUs = 0;
+    uint64_t bytesSinceMeasure = 0;
+    uint64_t bitrateBps = 0;  // this layer's own rate (forwarding it costs those below too)
+    uint16_t width = 0;       // from the key frames' scalability structure, 0 while unknown
+    uint16_t height = 0;
+  };
+  static constexpr size_t kMaxSpatialLayers = 4;
+
   Publication(std::string publisher, const PublicationSpec& spec,
               const rtp::ExtensionIdMap& extensions);
+  ~Publication();
 
   const std::string& publisher() const { return publisher_; }
   const std::string& mid() const { return spec_.mid; }
@@ -59,14 +80,29 @@ class Publication {
   // The layer of a rid (0 without simulcast); -1 for an unknown rid.
   int layerOf(std::string_view rid) const;
   int layerOfSsrc(uint32_t ssrc) const;
-  // The highest layer that carried packets in the last `windowUs`; -1 if none.
+  // SVC: more than one spatial layer seen in the one stream of a VP9 or AV1 publication.
+  bool scalable() const { return spatialLayerCount_ > 1; }
+  // Reads where a packet of a single-stream VP9 or AV1 publication sits (the VP9 payload
+  // descriptor's layer indices, or the AV1 dependency descriptor against the last structure a
+  // key frame carried) and counts it for its spatial layer.
+  SvcLayer classify(const rtp::RtpPacket& packet, rtp::VideoCodec codec, uint64_t nowUs);
+
+  // What subscriptions choose between: the simulcast encodings, or a scalable stream's spatial
+  // layers (lowest first either way).
+  size_t selectableLayerCount() const { return scalable() ? spatialLayerCount_ : layers_.size(); }
+  // The highest selectable layer that carried packets in the last `windowUs`; -1 if none.
   int highestActiveLayer(uint64_t nowUs, uint64_t windowUs) const;
   // The same among layers 0..cap.
   int highestActiveLayerAtMost(int cap, uint64_t nowUs, uint64_t windowUs) const;
+  int lowestActiveLayer(uint64_t nowUs, uint64_t windowUs) const;
+  // What forwarding a selectable layer costs: its measured rate (for a spatial layer, with the
+  // layers below it, which it needs); a layer that sends but has no rate yet gets a typical one
+  // for its place in the ladder; a layer never seen costs 0 (not available).
+  uint64_t layerCostBps(size_t layer) const;
   // Folds the bytes received since the last call into each layer's bitrate.
   void measureBitrates(uint64_t nowUs);
-  // Each layer's frame height: announced by its key frames, else assumed from the usual
-  // simulcast ladder (each layer half the size of the next, the top one 720 rows).
+  // Each selectable layer's frame height: announced by its key frames, else assumed from the
+  // usual ladder (each layer half the size of the next, the top one 720 rows).
   uint32_t layerHeight(size_t layer) const;
   // The highest layer any subscription asks the publisher to send; layers above it may be
   // paused at the source. -1 while nobody needs the track.
@@ -97,6 +133,10 @@ class Publication {
   int requestedLayer_ = 0;
   int neededLayer_ = -1;
   int lowerRounds_ = 0;
+  size_t spatialLayerCount_ = 1;
+  std::array<SpatialLayer, kMaxSpatialLayers> spatial_{};
+  // AV1: the frame dependency structure in force, made with the first dependency descriptor.
+  std::unique_ptr<rtp::FrameDependencyStructure> dependencyStructure_;
   uint64_t lastMeasureUs_ = 0;
   bool muted_ = false;
 };

@@ -147,7 +147,7 @@ void Room::updatePublisherLayers() {
     for (auto& sub : p->subscriptions()) {
       const Publication* pub = sub->sourcePublication();
       if (!pub || !pub->video() || sub->paused()) continue;
-      const int top = static_cast<int>(pub->layerCount()) - 1;
+      const int top = static_cast<int>(pub->selectableLayerCount()) - 1;
       const int want = std::min(sub->allocatedLayer(), top);
       auto [it, inserted] = needed.emplace(pub, want);
       if (!inserted) it->second = std::max(it->second, want);
@@ -195,12 +195,14 @@ Room::Pending* Room::addPending(Publication& publication, int layer) {
 }
 
 void Room::route(Publication& publication, int layer, const rtp::RtpPacket& packet,
-                 const util::PacketRef& buffer, bool keyframe, uint64_t arrivalUs) {
+                 const util::PacketRef& buffer, bool keyframe, const SvcLayer& svc,
+                 uint64_t arrivalUs) {
   (void)arrivalUs;  // forwarding uses the send time, taken once per batch
   if (publication.muted() || !routes_.count(&publication)) return;
   Pending* p = addPending(publication, layer);
   p->skipped = false;
   p->keyframe = keyframe;
+  p->svc = svc;
   p->packet = packet;
   p->buffer = buffer;
 }
@@ -231,10 +233,13 @@ void Room::runBatchWork() {
           const Pending& p = pending_[j];
           if (p.publication != publication) continue;
           if (p.skipped) {
-            if (sub.currentLayer() == p.layer) sub.onSkipped(p.skippedSsrc, p.skippedSeq);
+            // A scalable stream's current layer is a spatial one, of the same one stream.
+            const bool forwarding =
+                publication->scalable() ? sub.currentLayer() >= 0 : sub.currentLayer() == p.layer;
+            if (forwarding) sub.onSkipped(p.skippedSsrc, p.skippedSeq);
           } else if (connected) {
-            sub.onPacket(*publication, p.layer, p.packet, p.keyframe, nowUs, *r.transport, scratch_,
-                         worker_.stats());
+            sub.onPacket(*publication, p.layer, p.packet, p.keyframe, p.svc, nowUs, *r.transport,
+                         scratch_, worker_.stats());
           }
         }
       }

@@ -15,6 +15,7 @@
 #include "rtp/rtp_packet.hpp"
 #include "sfu/dominant_speaker.hpp"
 #include "sfu/participant.hpp"
+#include "sfu/svc_layer.hpp"
 #include "sfu/worker.hpp"
 
 namespace treff::sfu {
@@ -53,7 +54,7 @@ class Room final : public Session, private BatchWork {
   // `buffer`. The fan-out waits for the end of the receive batch: then each subscription takes
   // all the batch's packets of a publication in a row, its state read once, not once per packet.
   void route(Publication& publication, int layer, const rtp::RtpPacket& packet,
-             const util::PacketRef& buffer, bool keyframe, uint64_t arrivalUs);
+             const util::PacketRef& buffer, bool keyframe, const SvcLayer& svc, uint64_t arrivalUs);
   // A padding-only packet that is not forwarded: subscriptions keep their numbering gap-free.
   void routeSkipped(Publication& publication, int layer, uint32_t ssrc, uint16_t seq);
   // Rebuilds the publication -> subscriptions table after any publish or subscribe change.
@@ -79,6 +80,7 @@ class Room final : public Session, private BatchWork {
     int layer = 0;
     bool skipped = false;  // padding only: numbering, not forwarding
     bool keyframe = false;
+    SvcLayer svc;
     uint32_t skippedSsrc = 0;
     uint16_t skippedSeq = 0;
     rtp::RtpPacket packet;  // a view into buffer

@@ -24,22 +24,21 @@ namespace {
 constexpr uint64_t kLayerActiveWindowUs = 1'000'000;
 constexpr size_t kMaxPlain = util::PacketBuffer::kCapacity - srtp::SrtpSession::kMaxRtpOverhead;
 
-int lowestActiveLayer(const Publication& publication, uint64_t nowUs) {
-  for (size_t i = 0; i < publication.layerCount(); ++i) {
-    const auto& l = publication.layer(i);
-    if (l.lastPacketUs && nowUs - l.lastPacketUs < kLayerActiveWindowUs) return static_cast<int>(i);
-  }
-  return -1;
-}
-
 bool sameCodec(const CodecSpec& a, const CodecSpec& b) {
   return strcasecmp(a.name.c_str(), b.name.c_str()) == 0 && a.clockRate == b.clockRate;
 }
 
-// Appends one RFC 8285 one-byte element; false when it does not fit the 16-byte value limit.
-void addElement(uint8_t*& p, uint8_t id, const uint8_t* value, size_t size) {
-  if (id == 0 || id > 14 || size == 0 || size > 16) return;
-  *p++ = static_cast<uint8_t>(id << 4 | (size - 1));
+// Appends one RFC 8285 element: in the one-byte form (ids 1..14, 1..16 bytes; anything else is
+// left out), or in the two-byte form (§4.3: ids 1..255, up to 255 bytes).
+void addElement(uint8_t*& p, uint8_t id, const uint8_t* value, size_t size, bool twoByte = false) {
+  if (twoByte) {
+    if (id == 0 || size > 255) return;
+    *p++ = id;
+    *p++ = static_cast<uint8_t>(size);
+  } else {
+    if (id == 0 || id > 14 || size == 0 || size > 16) return;
+    *p++ = static_cast<uint8_t>(id << 4 | (size - 1));
+  }
   std::memcpy(p, value, size);
   p += size;
 }
@@ -56,11 +55,12 @@ uint8_t* finishExtensions(uint8_t* ext, uint8_t* e) {
 }  // namespace
 
 // The fixed header and the extensions every packet to this subscriber carries, in its own ids
-// (its answer to the server's offer): MID, abs-send-time and the transport-wide sequence number.
-// Returns where further elements go; finishExtensions closes the block.
+// (its answer to the server's offer): MID, abs-send-time and the transport-wide sequence number,
+// in the one-byte form unless an element to come needs the two-byte one. Returns where further
+// elements go; finishExtensions closes the block.
 uint8_t* Subscription::writeHeader(uint8_t* p, uint8_t first, uint8_t second, uint16_t seq,
                                    uint32_t timestamp, uint32_t ssrc, uint64_t nowUs,
-                                   Transport& out) const {
+                                   Transport& out, bool twoByte) const {
   const rtp::ExtensionIdMap& ids = out.extensions();
   p[0] = first;
   p[1] = second;
@@ -68,17 +68,16 @@ uint8_t* Subscription::writeHeader(uint8_t* p, uint8_t first, uint8_t second, ui
   util::storeBe32(p + 4, timestamp);
   util::storeBe32(p + 8, ssrc);
   uint8_t* ext = p + 12;
-  ext[0] = 0xBE;
-  ext[1] = 0xDE;
+  util::storeBe16(ext, twoByte ? rtp::kTwoByteExtensionProfile : 0xBEDE);
   uint8_t* e = ext + 4;
   std::string_view mid = spec_.mid;
   addElement(e, ids.idOf(rtp::ExtensionType::Mid), reinterpret_cast<const uint8_t*>(mid.data()),
-             mid.size());
+             mid.size(), twoByte);
   uint8_t value[3];
   util::storeBe24(value, rtp::absSendTimeFromUs(nowUs));
-  addElement(e, ids.idOf(rtp::ExtensionType::AbsSendTime), value, 3);
+  addElement(e, ids.idOf(rtp::ExtensionType::AbsSendTime), value, 3, twoByte);
   util::storeBe16(value, out.nextTransportSeq());
-  addElement(e, ids.idOf(rtp::ExtensionType::TransportWideCc), value, 2);
+  addElement(e, ids.idOf(rtp::ExtensionType::TransportWideCc), value, 2, twoByte);
   return e;
 }
 
@@ -119,7 +118,7 @@ bool Subscription::updateTarget(const Publication& publication, uint64_t nowUs) 
     targetLayer_ = -1;
     return false;
   }
-  if (publication.layerCount() == 1) {
+  if (publication.selectableLayerCount() == 1) {
     targetLayer_ = 0;
   } else {
     int active = publication.highestActiveLayerAtMost(allocatedLayer_, nowUs, kLayerActiveWindowUs);
@@ -127,10 +126,12 @@ bool Subscription::updateTarget(const Publication& publication, uint64_t nowUs) 
     // active layer is better than a black tile.
     if (active < 0)
       active = publication.highestActiveLayer(nowUs, kLayerActiveWindowUs) >= 0
-                   ? lowestActiveLayer(publication, nowUs)
+                   ? publication.lowestActiveLayer(nowUs, kLayerActiveWindowUs)
                    : -1;
     if (active >= 0) targetLayer_ = active;
   }
+  // A scalable stream drops to a lower spatial layer at any picture; going up needs a key frame.
+  if (publication.scalable()) return targetLayer_ >= 0 && targetLayer_ > currentLayer_;
   return targetLayer_ >= 0 && targetLayer_ != currentLayer_;
 }
 
@@ -169,10 +170,13 @@ size_t Subscription::sendPadding(size_t bytes, uint64_t nowUs, Transport& out, u
 void Subscription::onSkipped(uint32_t sourceSsrc, uint16_t seq) { rewriter_.skip(sourceSsrc, seq); }
 
 void Subscription::onPacket(const Publication& publication, int layer, const rtp::RtpPacket& packet,
-                            bool keyframe, uint64_t nowUs, Transport& out, uint8_t* scratch,
-                            WorkerStats& stats) {
+                            bool keyframe, const SvcLayer& svc, uint64_t nowUs, Transport& out,
+                            uint8_t* scratch, WorkerStats& stats) {
   if (targetLayer_ < 0) updateTarget(publication, nowUs);
-  bool startsSource = false;
+  if (publication.scalable()) {
+    onScalablePacket(publication, packet, keyframe, svc, nowUs, out, scratch, stats);
+    return;
+  }
   if (layer != currentLayer_) {
     // Video switches only at a keyframe of the target layer, so the decoder never sees a
     // reference it lacks; audio has one layer and starts at once.
@@ -180,10 +184,44 @@ void Subscription::onPacket(const Publication& publication, int layer, const rtp
     currentLayer_ = layer;
     rewriter_.switchSource(packet.ssrc());
   }
+  forward(publication, packet, packet.marker(), nowUs, out, scratch, stats);
+}
+
+void Subscription::onScalablePacket(const Publication& publication, const rtp::RtpPacket& packet,
+                                    bool keyframe, const SvcLayer& svc, uint64_t nowUs,
+                                    Transport& out, uint8_t* scratch, WorkerStats& stats) {
+  // Spatial layers change where a picture starts (its base layer's first packet): down at any
+  // picture, since no lower layer refers to a higher one; up, or on at all, only at a key
+  // picture, since between key pictures an upper layer refers to its own earlier frames.
+  const bool pictureStart = svc.known && svc.startOfFrame && svc.spatialId == 0;
+  if (pictureStart && targetLayer_ >= 0 && targetLayer_ != currentLayer_) {
+    if (targetLayer_ < currentLayer_) {
+      currentLayer_ = targetLayer_;
+    } else if (keyframe) {
+      // Starting (or resuming after a pause) re-bases the numbering on this packet, so the
+      // pictures not forwarded leave no gap.
+      if (currentLayer_ < 0) rewriter_.switchSource(packet.ssrc());
+      currentLayer_ = targetLayer_;
+    }
+  }
+  if (currentLayer_ < 0) return;
+  if (!svc.known || svc.spatialId > currentLayer_) {
+    // Not forwarded, and numbered past so the subscriber sees no loss.
+    rewriter_.skip(packet.ssrc(), packet.sequence());
+    return;
+  }
+  // The picture ends, for this subscriber, with the top layer it gets.
+  const bool marker = packet.marker() || (svc.endOfFrame && svc.spatialId == currentLayer_);
+  forward(publication, packet, marker, nowUs, out, scratch, stats);
+}
+
+void Subscription::forward(const Publication& publication, const rtp::RtpPacket& packet,
+                           bool marker, uint64_t nowUs, Transport& out, uint8_t* scratch,
+                           WorkerStats& stats) {
   rtp::RewriteResult r =
       rewriter_.rewrite(packet.ssrc(), packet.sequence(), packet.timestamp(), nowUs);
   if (!r.forward) return;
-  startsSource = r.startsSource;
+  const bool startsSource = r.startsSource;
   if (startsSource || !haveOffset_ || sourceSsrc_ != packet.ssrc()) {
     haveOffset_ = true;
     sourceSsrc_ = packet.ssrc();
@@ -195,8 +233,9 @@ void Subscription::onPacket(const Publication& publication, int layer, const rtp
     return;
   }
   Sent& record = sent_[r.seq % sent_.size()];
+  record.marker = marker;
   Pieces w = writePacket(publication, packet, r.seq, r.timestamp, spec_.ssrc, codec->payloadType,
-                         false, 0, nullptr, startsSource, nowUs, out, scratch, &record);
+                         false, 0, nullptr, startsSource, marker, nowUs, out, scratch, &record);
   if (w.headSize == 0) return;
   record.outSeq = r.seq;
   record.outTimestamp = r.timestamp;
@@ -208,26 +247,43 @@ void Subscription::onPacket(const Publication& publication, int layer, const rtp
   }
 }
 
-Subscription::Pieces Subscription::writePacket(
-    const Publication& publication, const rtp::RtpPacket& packet, uint16_t seq, uint32_t timestamp,
-    uint32_t ssrc, uint8_t payloadType, bool rtx, uint16_t osn, const Sent* vp8Ids,
-    bool startsSource, uint64_t nowUs, Transport& out, uint8_t* scratch, Sent* record) {
+Subscription::Pieces Subscription::writePacket(const Publication& publication,
+                                               const rtp::RtpPacket& packet, uint16_t seq,
+                                               uint32_t timestamp, uint32_t ssrc,
+                                               uint8_t payloadType, bool rtx, uint16_t osn,
+                                               const Sent* vp8Ids, bool startsSource, bool marker,
+                                               uint64_t nowUs, Transport& out, uint8_t* scratch,
+                                               Sent* record) {
   const rtp::ExtensionIdMap& ids = out.extensions();
   // The body is everything after the source's header: payload and padding, as received.
   const uint8_t* body = packet.data() + packet.headerLength();
   size_t bodySize = packet.size() - packet.headerLength();
   if (rtx) bodySize = packet.payloadLength();  // RFC 4588 §4: no padding carried over
 
+  const rtp::ExtensionIdMap& inIds = publication.extensions();
+  // AV1 sent as one stream: its dependency descriptor goes along, since the subscriber's decoder
+  // learns the frames' dependencies from it (and needs it to make sense of spatial layers). A
+  // key frame's, which carries the frame dependency structure, takes the two-byte form.
+  // outCodecFor ran for this payload type just before.
+  util::ConstBytes dependencies;
+  const uint8_t ddIn = inIds.idOf(rtp::ExtensionType::DependencyDescriptor);
+  const uint8_t ddOut = ids.idOf(rtp::ExtensionType::DependencyDescriptor);
+  if (ddIn && ddOut && publication.layerCount() == 1 && codecCacheIn_ &&
+      codecCacheIn_->video == rtp::VideoCodec::Av1) {
+    dependencies = packet.findExtension(ddIn);
+  }
+  const bool twoByte = dependencies.size() > 16;
+
   uint8_t* p = scratch;
   bool padding = !rtx && packet.hasPadding();
   uint8_t* e = writeHeader(p, static_cast<uint8_t>(0x80 | (padding ? 0x20 : 0) | 0x10),
-                           static_cast<uint8_t>((packet.marker() ? 0x80 : 0) | payloadType), seq,
-                           timestamp, ssrc, nowUs, out);
-  const rtp::ExtensionIdMap& inIds = publication.extensions();
+                           static_cast<uint8_t>((marker ? 0x80 : 0) | payloadType), seq, timestamp,
+                           ssrc, nowUs, out, twoByte);
   for (auto type : {rtp::ExtensionType::AudioLevel, rtp::ExtensionType::VideoOrientation}) {
     util::ConstBytes v = packet.findExtension(inIds.idOf(type));
-    if (inIds.idOf(type) && v.data()) addElement(e, ids.idOf(type), v.data(), v.size());
+    if (inIds.idOf(type) && v.data()) addElement(e, ids.idOf(type), v.data(), v.size(), twoByte);
   }
+  if (dependencies.data()) addElement(e, ddOut, dependencies.data(), dependencies.size(), twoByte);
   e = finishExtensions(p + 12, e);
   size_t header = static_cast<size_t>(e - p);
   size_t total = header + (rtx ? 2 : 0) + bodySize;
@@ -289,11 +345,11 @@ bool Subscription::retransmit(const Publication& publication, uint16_t outSeq, u
   if (spec_.rtxSsrc && codec->rtxPayloadType) {
     // RFC 4588: the retransmission stream carries the original sequence number first.
     w = writePacket(publication, packet, rtxSeq_++, sent.outTimestamp, spec_.rtxSsrc,
-                    *codec->rtxPayloadType, true, outSeq, &sent, false, nowUs, out, scratch,
-                    nullptr);
+                    *codec->rtxPayloadType, true, outSeq, &sent, false, sent.marker, nowUs, out,
+                    scratch, nullptr);
   } else {
     w = writePacket(publication, packet, outSeq, sent.outTimestamp, spec_.ssrc, codec->payloadType,
-                    false, 0, &sent, false, nowUs, out, scratch, nullptr);
+                    false, 0, &sent, false, sent.marker, nowUs, out, scratch, nullptr);
   }
   if (w.headSize == 0) return false;
   (void)stats;
@@ -303,7 +359,9 @@ bool Subscription::retransmit(const Publication& publication, uint16_t outSeq, u
 size_t Subscription::buildSenderReport(const Publication& publication, uint64_t nowUs, uint8_t* out,
                                        size_t cap) const {
   if (!haveOffset_ || currentLayer_ < 0) return 0;
-  const auto& layer = publication.layer(currentLayer_);
+  // A scalable stream's current layer is a spatial one: its reports are the one encoding's.
+  const auto& layer =
+      publication.layer(publication.scalable() ? 0 : static_cast<size_t>(currentLayer_));
   if (!layer.srArrivalUs || layer.ssrc != sourceSsrc_) return 0;
   // The publisher's (NTP, RTP) pair, advanced to now, on this stream's timeline (RFC 3550 §6.4.1).
   uint64_t elapsedUs = nowUs - layer.srArrivalUs;

@@ -11,6 +11,7 @@
 
 #include "rtp/rtp_rewriter.hpp"
 #include "sfu/room_specs.hpp"
+#include "sfu/svc_layer.hpp"
 
 namespace treff::rtp {
 class RtpPacket;
@@ -61,11 +62,13 @@ class Subscription {
   // returns the bytes sent, 0 without a negotiated RTX stream.
   size_t sendPadding(size_t bytes, uint64_t nowUs, Transport& out, uint8_t* scratch);
 
-  // A packet of `publication` on `layer`. Forwards it when it belongs to the forwarded layer
-  // (switching at a keyframe of the target layer). `scratch` is the worker's per-packet buffer.
+  // A packet of `publication` on `layer` (its simulcast encoding); `svc` says where it sits in a
+  // scalable stream. Forwards it when it belongs to the forwarded layer (switching at a keyframe
+  // of the target layer; for a scalable stream, forwarding the spatial layers up to the current
+  // one). `scratch` is the worker's per-packet buffer.
   void onPacket(const Publication& publication, int layer, const rtp::RtpPacket& packet,
-                bool keyframe, uint64_t nowUs, Transport& out, uint8_t* scratch,
-                WorkerStats& stats);
+                bool keyframe, const SvcLayer& svc, uint64_t nowUs, Transport& out,
+                uint8_t* scratch, WorkerStats& stats);
   // The publisher dropped a packet of the forwarded layer on purpose (padding only).
   void onSkipped(uint32_t sourceSsrc, uint16_t seq);
   // Retransmits an outgoing sequence number the subscriber NACKed, if the ring still has it.
@@ -83,6 +86,7 @@ class Subscription {
     uint32_t outTimestamp = 0;
     uint16_t pictureId = 0;
     uint8_t tl0PicIdx = 0;
+    bool marker = false;  // as sent (a scalable stream's marker may be the server's)
   };
   // A subscriber's packet in two pieces: `head` in scratch (its header, the RTX original
   // sequence number, a rewritten VP8 descriptor) and the payload's rest where it arrived.
@@ -91,13 +95,19 @@ class Subscription {
     const uint8_t* tail = nullptr;
     size_t tailSize = 0;
   };
+  void onScalablePacket(const Publication& publication, const rtp::RtpPacket& packet, bool keyframe,
+                        const SvcLayer& svc, uint64_t nowUs, Transport& out, uint8_t* scratch,
+                        WorkerStats& stats);
+  // Numbers, rewrites and sends one packet of the forwarded source.
+  void forward(const Publication& publication, const rtp::RtpPacket& packet, bool marker,
+               uint64_t nowUs, Transport& out, uint8_t* scratch, WorkerStats& stats);
   Pieces writePacket(const Publication& publication, const rtp::RtpPacket& packet, uint16_t seq,
                      uint32_t timestamp, uint32_t ssrc, uint8_t payloadType, bool rtx, uint16_t osn,
-                     const Sent* vp8Ids, bool startsSource, uint64_t nowUs, Transport& out,
-                     uint8_t* scratch, Sent* record);
+                     const Sent* vp8Ids, bool startsSource, bool marker, uint64_t nowUs,
+                     Transport& out, uint8_t* scratch, Sent* record);
   const CodecSpec* outCodecFor(const Publication& publication, uint8_t inPayloadType);
   uint8_t* writeHeader(uint8_t* p, uint8_t first, uint8_t second, uint16_t seq, uint32_t timestamp,
-                       uint32_t ssrc, uint64_t nowUs, Transport& out) const;
+                       uint32_t ssrc, uint64_t nowUs, Transport& out, bool twoByte = false) const;
 
   std::string subscriber_;
   SubscriptionSpec spec_;

@@ -140,7 +140,11 @@ TEST(SdpNegotiation, AnswersChromiumSimulcastOffer) {
   EXPECT_TRUE(has(video, "a=extmap:13 urn:3gpp:video-orientation"));
   EXPECT_TRUE(has(video, "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay"));
   EXPECT_EQ(countPrefix(video, "a=extmap:14 "), 0u) << "toffset is not supported";
-  EXPECT_EQ(countPrefix(video, "a=extmap:12 "), 0u) << "dependency descriptor not supported";
+  // AV1 sent as SVC needs the dependency descriptor to say which layer a packet is on.
+  EXPECT_TRUE(has(video,
+                  "a=extmap:12 "
+                  "https://aomediacodec.github.io/av1-rtp-spec/"
+                  "#dependency-descriptor-rtp-header-extension"));
   EXPECT_EQ(countPrefix(video, "a=candidate:"), 2u);
   EXPECT_TRUE(has(video, "a=setup:passive"));
 }

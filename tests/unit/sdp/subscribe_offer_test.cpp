@@ -422,7 +422,8 @@ TEST(SubscribeOffer, ZeroSlotsGiveSessionLinesOnly) {
   const std::string text = write(buildSubscribeOffer(parameters({})));
   const auto lines = linesOf(text);
   EXPECT_EQ(lines, (std::vector<std::string>{"v=0", "o=- 4242424242 3 IN IP4 0.0.0.0", "s=-",
-                                             "t=0 0", "a=ice-lite", "a=msid-semantic: WMS *"}));
+                                             "t=0 0", "a=ice-lite", "a=extmap-allow-mixed",
+                                             "a=msid-semantic: WMS *"}));
   const SessionDescription d = parsed(text);
   EXPECT_TRUE(d.media.empty());
   EXPECT_TRUE(d.bundleMids.empty());  // "a=group:BUNDLE" with no mid would be invalid
@@ -433,7 +434,8 @@ TEST(SubscribeOffer, OneAudioSlotWritesTheExactSection) {
   const std::string text = write(buildSubscribeOffer(parameters({audioSlot("0", 1111)})));
   EXPECT_EQ(sessionLines(text),
             (std::vector<std::string>{"v=0", "o=- 4242424242 3 IN IP4 0.0.0.0", "s=-", "t=0 0",
-                                      "a=ice-lite", "a=group:BUNDLE 0", "a=msid-semantic: WMS *"}));
+                                      "a=ice-lite", "a=group:BUNDLE 0", "a=extmap-allow-mixed",
+                                      "a=msid-semantic: WMS *"}));
   const std::vector<std::string> expected = {
       "m=audio 9 UDP/TLS/RTP/SAVPF 111",
       "c=IN IP4 0.0.0.0",
@@ -550,6 +552,7 @@ TEST(SubscribeOffer, ThreeSlotsParseBackWithEveryField) {
                                                   {std::string(uri::kTransportWideCc), 3},
                                                   {std::string(uri::kMid), 4},
                                                   {std::string(uri::kPlayoutDelay), 5},
+                                                  {std::string(uri::kDependencyDescriptor), 12},
                                                   {std::string(uri::kVideoOrientation), 13}}));
   ASSERT_EQ(camera.ssrcGroups.size(), 1u);
   EXPECT_EQ(camera.ssrcGroups[0].semantics, "FID");
@@ -830,6 +833,7 @@ TEST(SubscribeAnswer, AcceptsCapturedChromiumAnswerReducedToOurCodecs) {
                                             {std::string(uri::kVideoOrientation), 13},
                                             {std::string(uri::kTransportWideCc), 3},
                                             {std::string(uri::kPlayoutDelay), 5},
+                                            {std::string(uri::kDependencyDescriptor), 12},
                                             {std::string(uri::kMid), 4}}));
 }
 
