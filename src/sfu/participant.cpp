@@ -208,8 +208,7 @@ void Participant::onTransportRtp(Transport& transport, rtp::RtpPacket& packet,
     pub->keyframeRequests().onKeyframe();
   }
   // One VP9 or AV1 stream may carry spatial layers (SVC): where this packet sits, read once.
-  const SvcLayer svc = pub->layerCount() == 1 && (codec->video == rtp::VideoCodec::Vp9 ||
-                                                  codec->video == rtp::VideoCodec::Av1)
+  const SvcLayer svc = pub->video() && pub->layerCount() == 1
                            ? pub->classify(packet, codec->video, nowUs)
                            : SvcLayer{};
   if (layer.nacks) layer.nacks->onPacket(packet.sequence(), nowUs, keyframe);

@@ -84,6 +84,8 @@ SvcLayer Publication::classify(const rtp::RtpPacket& packet, rtp::VideoCodec cod
       }
     }
   } else {
+    // Another codec now (the room changed codecs, the track kept its m-section): one layer.
+    spatialLayerCount_ = 1;
     return info;
   }
   if (info.spatialId >= kMaxSpatialLayers) {

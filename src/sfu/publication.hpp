@@ -82,9 +82,10 @@ class Publication {
   int layerOfSsrc(uint32_t ssrc) const;
   // SVC: more than one spatial layer seen in the one stream of a VP9 or AV1 publication.
   bool scalable() const { return spatialLayerCount_ > 1; }
-  // Reads where a packet of a single-stream VP9 or AV1 publication sits (the VP9 payload
+  // Reads where a packet of a single-stream video publication sits (the VP9 payload
   // descriptor's layer indices, or the AV1 dependency descriptor against the last structure a
-  // key frame carried) and counts it for its spatial layer.
+  // key frame carried) and counts it for its spatial layer. A packet of another codec makes the
+  // publication one layer again.
   SvcLayer classify(const rtp::RtpPacket& packet, rtp::VideoCodec codec, uint64_t nowUs);
 
   // What subscriptions choose between: the simulcast encodings, or a scalable stream's spatial
