@@ -155,7 +155,9 @@ void Room::updatePublisherLayers() {
   }
   for (auto& [id, p] : participants_) {
     for (auto& pub : p->publications()) {
-      if (!pub->video() || pub->layerCount() < 2) continue;
+      // Simulcast encodings, or an SVC stream's spatial layers (the client then lowers its
+      // scalability mode).
+      if (!pub->video() || pub->selectableLayerCount() < 2) continue;
       auto it = needed.find(pub.get());
       // The lowest layer always goes: a new subscriber starts on it at once.
       const int want = std::max(it == needed.end() ? 0 : it->second, 0);
@@ -165,7 +167,7 @@ void Room::updatePublisherLayers() {
       e.participant = id;
       e.source = pub->source();
       e.neededLayer = pub->neededLayer();
-      e.layerCount = pub->layerCount();
+      e.layerCount = pub->selectableLayerCount();
       emit(std::move(e));
     }
   }

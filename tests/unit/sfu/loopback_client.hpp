@@ -56,6 +56,14 @@ class LoopbackClient : private dtls::DtlsTransport::Listener {
   const std::string& ufrag() const { return ufrag_; }
   std::string pwd() const { return "clientpassword-" + ufrag_ + "-clientpassword"; }
   const std::string& fingerprint() const { return certificate_.fingerprintSha256(); }
+  // Fills in what the server learns of this client from its SDP (an sfu::TransportRemote): ICE
+  // credentials and certificate fingerprint.
+  template <typename Remote>
+  void describe(Remote& remote) const {
+    remote.ice = {ufrag(), pwd()};
+    remote.fingerprintAlgorithm = "sha-256";
+    remote.fingerprint = fingerprint();
+  }
 
   void send(const uint8_t* data, size_t size) { ::send(fd_, data, size, 0); }
   std::vector<uint8_t> receive(int timeoutMs) {

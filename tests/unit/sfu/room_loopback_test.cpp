@@ -92,9 +92,7 @@ class RoomLoopback : public ::testing::Test {
 
     PublishSpec ps;
     ps.localIce = {"srvpublish", "server-publish-password-0123"};
-    ps.remote.ice = {publisher_->ufrag(), publisher_->pwd()};
-    ps.remote.fingerprintAlgorithm = "sha-256";
-    ps.remote.fingerprint = publisher_->fingerprint();
+    publisher_->describe(ps.remote);
     ps.remote.extensions.set(rtp::ExtensionType::Mid, kFfMid);
     ps.remote.extensions.set(rtp::ExtensionType::AbsSendTime, kFfAbsSendTime);
     ps.remote.extensions.set(rtp::ExtensionType::TransportWideCc, kFfTwcc);
@@ -109,9 +107,7 @@ class RoomLoopback : public ::testing::Test {
 
     SubscribeSpec ss;
     ss.localIce = {"srvsubscribe", "server-subscribe-password-0123"};
-    ss.remote.ice = {subscriber_->ufrag(), subscriber_->pwd()};
-    ss.remote.fingerprintAlgorithm = "sha-256";
-    ss.remote.fingerprint = subscriber_->fingerprint();
+    subscriber_->describe(ss.remote);
     ss.remote.extensions.set(rtp::ExtensionType::Mid, kMid);
     ss.remote.extensions.set(rtp::ExtensionType::TransportWideCc, kTwcc);
     ss.remote.extensions.set(rtp::ExtensionType::AbsSendTime, kAbsSendTime);
@@ -543,9 +539,7 @@ TEST(RoomLoudestN, TheSubscriberHearsOnlyTheLoudestAndFollowsTheSpeaker) {
   auto publish = [&](const std::string& id, LoopbackClient& c, const std::string& ufrag) {
     PublishSpec ps;
     ps.localIce = {ufrag, "server-publish-password-0123"};
-    ps.remote.ice = {c.ufrag(), c.pwd()};
-    ps.remote.fingerprintAlgorithm = "sha-256";
-    ps.remote.fingerprint = c.fingerprint();
+    c.describe(ps.remote);
     ps.remote.extensions.set(rtp::ExtensionType::Mid, kFfMid);
     ps.remote.extensions.set(rtp::ExtensionType::AudioLevel, kFfAudioLevel);
     ps.publications.push_back(
@@ -556,9 +550,7 @@ TEST(RoomLoudestN, TheSubscriberHearsOnlyTheLoudestAndFollowsTheSpeaker) {
   publish("B", b, "srvpubb");
   SubscribeSpec ss;
   ss.localIce = {"srvsubs", "server-subscribe-password-0123"};
-  ss.remote.ice = {s.ufrag(), s.pwd()};
-  ss.remote.fingerprintAlgorithm = "sha-256";
-  ss.remote.fingerprint = s.fingerprint();
+  s.describe(ss.remote);
   ss.remote.extensions.set(rtp::ExtensionType::Mid, kMid);
   ss.remote.extensions.set(rtp::ExtensionType::AudioLevel, kAudioLevel);
   ss.cname = "subscriber";

@@ -6,6 +6,7 @@
 // two-byte header form when it holds a key frame's structure).
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <thread>
 
 #include "../rtp/rtp_pcap_util.hpp"
@@ -57,6 +58,10 @@ class RoomSvc : public ::testing::TestWithParam<Codec> {
     config.mediaPort = port_;
     config.workers = 1;
     plane_ = std::make_unique<MediaPlane>(config);
+    plane_->setRoomEventHandler([this](uint64_t, RoomEvent e) {
+      std::lock_guard lock(eventsMutex_);
+      if (e.kind == RoomEvent::Kind::PublisherLayers) layerEvents_.push_back(e);
+    });
     plane_->start();
     room_ = plane_->openRoom();
     publisher_ = std::make_unique<LoopbackClient>(port_, "spub");
@@ -64,9 +69,7 @@ class RoomSvc : public ::testing::TestWithParam<Codec> {
 
     PublishSpec ps;
     ps.localIce = {"svcpublish", "server-publish-password-0123"};
-    ps.remote.ice = {publisher_->ufrag(), publisher_->pwd()};
-    ps.remote.fingerprintAlgorithm = "sha-256";
-    ps.remote.fingerprint = publisher_->fingerprint();
+    publisher_->describe(ps.remote);
     ps.remote.extensions.set(rtp::ExtensionType::Mid, kCapMid);
     ps.remote.extensions.set(rtp::ExtensionType::AbsSendTime, kCapAbsSendTime);
     ps.remote.extensions.set(rtp::ExtensionType::TransportWideCc, kCapTwcc);
@@ -80,9 +83,7 @@ class RoomSvc : public ::testing::TestWithParam<Codec> {
 
     SubscribeSpec ss;
     ss.localIce = {"svcsubscribe", "server-subscribe-password-0123"};
-    ss.remote.ice = {subscriber_->ufrag(), subscriber_->pwd()};
-    ss.remote.fingerprintAlgorithm = "sha-256";
-    ss.remote.fingerprint = subscriber_->fingerprint();
+    subscriber_->describe(ss.remote);
     ss.remote.extensions.set(rtp::ExtensionType::Mid, kMid);
     ss.remote.extensions.set(rtp::ExtensionType::TransportWideCc, kTwcc);
     ss.remote.extensions.set(rtp::ExtensionType::AbsSendTime, kAbsSendTime);
@@ -163,6 +164,15 @@ class RoomSvc : public ::testing::TestWithParam<Codec> {
     return false;
   }
 
+  // The last layers the publisher was told to send: (needed layer, layer count); (-1, 0) if none.
+  std::pair<int, size_t> lastLayersEvent() {
+    std::lock_guard lock(eventsMutex_);
+    if (layerEvents_.empty()) return {-1, 0};
+    return {layerEvents_.back().neededLayer, layerEvents_.back().layerCount};
+  }
+
+  std::mutex eventsMutex_;
+  std::vector<RoomEvent> layerEvents_;
   Codec codec_;
   uint16_t port_ = 0;
   std::unique_ptr<MediaPlane> plane_;
@@ -224,6 +234,9 @@ TEST_P(RoomSvc, ASmallTileGetsTheBaseLayerOnlyThenTheUpperOnesFromAKeyPicture) {
     EXPECT_TRUE(outStructure.valid);
   }
 
+  // Nobody needs more than the base layer: the publisher is told to send only that of the three.
+  EXPECT_EQ(lastLayersEvent(), (std::pair<int, size_t>{0, 3}));
+
   // The tile grows: the server asks for a key picture, and from the next one on (the capture's
   // last) the upper layers come too, numbered on without a gap.
   setTile(1280, 720);
@@ -247,6 +260,8 @@ TEST_P(RoomSvc, ASmallTileGetsTheBaseLayerOnlyThenTheUpperOnesFromAKeyPicture) {
     if (p.marker()) EXPECT_TRUE(l.frameEnd);
   }
   EXPECT_GT(upper, 20);
+  // And the publisher is told to send every layer again.
+  EXPECT_EQ(lastLayersEvent(), (std::pair<int, size_t>{2, 3}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Vp9AndAv1, RoomSvc, ::testing::Values(kVp9, kAv1),

@@ -125,8 +125,13 @@ export const de: Messages = {
   joinedAnnouncement: (name: string) => `${name} ist beigetreten.`,
   leftAnnouncement: (name: string) => `${name} hat die Besprechung verlassen.`,
 
-  settingsHeading: 'Geräteeinstellungen',
+  settingsHeading: 'Einstellungen',
   speakerUnsupported: 'Dieser Browser gibt Ton nur auf dem Standardausgang wieder.',
+  maxVideosLabel: 'Gleichzeitig empfangene Videos',
+  maxVideosAll: 'Alle',
+  maxVideosNone: 'Keine (nur Ton)',
+  maxVideosHint: 'Weniger Videos sparen Bandbreite. Angeheftete Personen und wer zuletzt ' +
+    'gesprochen hat, kommen zuerst; die anderen erscheinen pausiert.',
 
   connecting: 'Verbindung zum Server wird aufgebaut …',
   serverUnreachable: 'Server nicht erreichbar, neuer Verbindungsversuch …',

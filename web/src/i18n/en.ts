@@ -129,8 +129,13 @@ export const en = {
   leftAnnouncement: (name: string) => `${name} left.`,
 
   // Settings panel
-  settingsHeading: 'Device settings',
+  settingsHeading: 'Settings',
   speakerUnsupported: 'This browser plays sound on its default output only.',
+  maxVideosLabel: 'Videos received at once',
+  maxVideosAll: 'All',
+  maxVideosNone: 'None (audio only)',
+  maxVideosHint: 'Fewer videos save bandwidth. Pinned people and recent speakers come first; ' +
+    'the others are shown paused.',
 
   // Connection state and errors
   connecting: 'Connecting to the server…',

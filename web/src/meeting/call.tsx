@@ -1,5 +1,6 @@
-// The call: video area, controls bar, one side panel at a time (chat, participants, device
-// settings), connection banners, and one <audio> element per remote audio track.
+// The call: video area, controls bar, one side panel at a time (chat, participants, settings:
+// devices and how many videos to receive), connection banners, and one <audio> element per
+// remote audio track.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   CameraIcon, ChatIcon, CloseIcon, LeaveIcon, MicIcon, PeopleIcon, ScreenIcon, SettingsIcon,
@@ -17,6 +18,7 @@ import type { LocalMedia } from './local_media';
 import { ParticipantsPanel } from './participants_panel';
 import { useMediaUpdates, useRerender } from './prejoin';
 import { type ScreenModel, type TileModel, UNKNOWN_QUALITY, VideoArea } from './tiles';
+import { MAX_VIDEOS_CHOICES } from './view';
 
 type Panel = 'chat' | 'participants' | 'settings';
 
@@ -61,6 +63,32 @@ function RemoteAudio({ track, mid, participant, sinkId, onBlocked }: {
   }, [sinkId]);
   return <audio ref={ref} autoplay data-mid={mid} data-participant={participant}
                 data-source="microphone" />;
+}
+
+// "Videos received at once": the cap on camera videos the server forwards to this browser (the
+// view's lastN). Fewer save bandwidth; the tiles of the others show their avatar, paused.
+function MaxVideosSelect({ value, onChange }: {
+  value: number | null; onChange(maxVideos: number | null): void;
+}) {
+  const { t } = useI18n();
+  const optionValue = (n: number | null) => (n === null ? 'all' : String(n));
+  const optionName = (n: number | null) =>
+    (n === null ? t.maxVideosAll : n === 0 ? t.maxVideosNone : String(n));
+  return (
+    <div class="field">
+      <label for="max-videos">{t.maxVideosLabel}</label>
+      <select id="max-videos" aria-describedby="max-videos-hint" value={optionValue(value)}
+              onChange={(e) => {
+                const chosen = (e.currentTarget as HTMLSelectElement).value;
+                onChange(chosen === 'all' ? null : Number(chosen));
+              }}>
+        {MAX_VIDEOS_CHOICES.map((n) => (
+          <option key={optionValue(n)} value={optionValue(n)}>{optionName(n)}</option>
+        ))}
+      </select>
+      <p id="max-videos-hint" class="hint">{t.maxVideosHint}</p>
+    </div>
+  );
 }
 
 export function CallView({ meeting, name, media, onEnded }: Props) {
@@ -244,11 +272,17 @@ export function CallView({ meeting, name, media, onEnded }: Props) {
               </div>
             )}
             {panel === 'settings' && (
-              <div id="settings-panel" class="panel-body">
+              <div id="settings-panel" class="panel-body settings-panel">
                 <DeviceSelects media={media} idPrefix="settings"
                                onCamera={(id) => void client.switchCamera(id)}
                                onMicrophone={(id) => void client.switchMicrophone(id)}
                                onSpeaker={(id) => media.setSpeaker(id)} />
+                {/* Kept by the client for the session: the next render's view report
+                    carries it to the server. */}
+                <MaxVideosSelect value={client.maxVideos} onChange={(n) => {
+                  client.maxVideos = n;
+                  rerender();
+                }} />
               </div>
             )}
           </aside>

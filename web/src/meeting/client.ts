@@ -60,6 +60,7 @@ const SVC_CAMERA_ENCODINGS: Array<RTCRtpEncodingParameters & { scalabilityMode: 
   { scalabilityMode: 'L3T3_KEY' },
 ];
 const SVC_CODECS = new Set(['VP9', 'AV1']);
+const SVC_SPATIAL_LAYERS = 3;
 
 // The camera's encodings for a room's codec. They are fixed when the camera's transceiver is
 // made: a room that changes codecs later keeps what its publishers started with (VP8 sends one
@@ -67,6 +68,30 @@ const SVC_CODECS = new Set(['VP9', 'AV1']);
 function cameraEncodings(videoCodec: string): RTCRtpEncodingParameters[] {
   const shape = SVC_CODECS.has(videoCodec) ? SVC_CAMERA_ENCODINGS : CAMERA_ENCODINGS;
   return shape.map((e) => ({ ...e }));
+}
+
+// A one-encoding camera sends the spatial layers the server asks for (`want`, lowest first; the
+// lowest always): fewer layers are a lower mode over a smaller picture, so the layers kept are
+// the same sizes as before (L1T3 at a quarter of the size is the old base layer). Without a
+// request (a new codec was negotiated) it goes back to the full picture, in the codec's mode.
+// True if the encoding changed.
+function applySpatialLayers(encoding: RTCRtpEncodingParameters & { scalabilityMode?: string },
+                            want: boolean[] | undefined, videoCodec: string): boolean {
+  if (!/^L\dT\d(_KEY)?$/.test(encoding.scalabilityMode ?? '')) return false;  // not a camera
+  let mode = SVC_CODECS.has(videoCodec) ? SVC_CAMERA_ENCODINGS[0].scalabilityMode : 'L1T3';
+  let scale = 1;
+  // The server lists the layers it has seen, which may be fewer than the mode's (a browser
+  // adds spatial layers from the bottom as its bandwidth estimate grows): all of them wanted
+  // means the full picture; fewer, the bottom ones, each at its size in the full mode.
+  if (want && want.length > 1 && SVC_CODECS.has(videoCodec) && !want.every((w) => w)) {
+    const layers = Math.max(1, want.lastIndexOf(true) + 1);
+    mode = layers === 1 ? 'L1T3' : `L${layers}T3_KEY`;
+    scale = 2 ** (SVC_SPATIAL_LAYERS - layers);
+  }
+  if (encoding.scalabilityMode === mode && (encoding.scaleResolutionDownBy ?? 1) === scale) return false;
+  encoding.scalabilityMode = mode;
+  encoding.scaleResolutionDownBy = scale;
+  return true;
 }
 const GATHERING_TIMEOUT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -154,8 +179,10 @@ export class MeetingClient {
   // chain that applies them one at a time (setParameters must not overlap on a sender).
   private wantedLayers: Partial<Record<VideoSource, boolean[]>> = {};
   private layersChain: Promise<void> = Promise.resolve();
+  // The most camera videos the person wants at once (settings), for this session; null: all.
+  maxVideos: number | null = null;
   private view = new ViewReporter((v) => this.sessionLive && this.send({
-    type: 'view', tiles: v.tiles, pinned: v.pinned,
+    type: 'view', tiles: v.tiles, pinned: v.pinned, lastN: v.lastN,
   }));
 
   constructor(readonly meeting: string, readonly displayName: string,
@@ -307,9 +334,10 @@ export class MeetingClient {
     this.changed();
   }
 
-  // What the UI shows of the others now; sent to the server when it changed enough.
+  // What the UI shows of the others now, with the person's cap on videos (maxVideos); sent to
+  // the server when it changed enough.
   reportView(view: View): void {
-    this.view.update(view);
+    this.view.update(this.maxVideos === null ? view : { ...view, lastN: this.maxVideos });
   }
 
   dismissNotice(): void {
@@ -422,6 +450,8 @@ export class MeetingClient {
         // The room switched codecs: the server's next publish answer puts the new one first,
         // and that is what the browser then sends.
         this.videoCodec = msg.videoCodec;
+        // What the server asked of the old codec's layers no longer holds.
+        delete this.wantedLayers.camera;
         if (this.tx.camera || this.tx.screen) this.requestPublish();
         break;
       case 'chat': this.onChat(msg); break;
@@ -662,10 +692,16 @@ export class MeetingClient {
     this.layersChain = this.layersChain.then(async () => {
       const want = this.wantedLayers[source];
       const sender = this.tx[source]?.sender;
-      if (!want || !sender || this.pub?.signalingState === 'closed') return;
+      if (!sender || this.pub?.signalingState === 'closed') return;
       const params = sender.getParameters();
       const encodings = params.encodings ?? [];
-      if (encodings.length !== want.length) return;
+      if (encodings.length === 1) {
+        if (applySpatialLayers(encodings[0], want, this.videoCodec)) {
+          await sender.setParameters(params);
+        }
+        return;
+      }
+      if (!want || encodings.length !== want.length) return;
       let changed = false;
       encodings.forEach((e, i) => {
         const active = i === 0 || want[i];

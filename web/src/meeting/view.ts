@@ -1,13 +1,19 @@
 // What this browser shows of the others' videos, told to the server as `view`
 // (docs/protocol.md, "Views, dominant speaker and forwarding"): which remote tiles are on screen
-// and how large, and who is pinned. The server forwards only what is listed, at a resolution that
-// fits the tile.
+// and how large, who is pinned, and how many cameras the person wants at most. The server
+// forwards only what is listed, at a resolution that fits the tile.
 import type { ViewTile } from './protocol';
 
 export interface View {
   tiles: ViewTile[];
   pinned: string[];
+  // The most camera videos to receive at once (the protocol's `lastN`); absent: no cap.
+  lastN?: number;
 }
+
+// The choices of the settings panel's "videos received at once"; null is "all" (no lastN sent,
+// the server's own cap applies), 0 is audio only.
+export const MAX_VIDEOS_CHOICES: ReadonlyArray<number | null> = [null, 9, 4, 1, 0];
 
 // The attributes a rendered remote video tile carries so that measureView() finds it.
 export const VIEW_PARTICIPANT_ATTR = 'data-view-participant';
@@ -61,9 +67,11 @@ export function measureView(root: Element, pinned: string[]): View {
 }
 
 // True when `next` differs from `last` enough to tell the server: another set of tiles or pins,
-// or a tile whose width or height changed by more than RESIZE_THRESHOLD.
+// another cap on the number of videos, or a tile whose width or height changed by more than
+// RESIZE_THRESHOLD.
 export function viewChanged(last: View | null, next: View): boolean {
   if (!last) return true;
+  if (last.lastN !== next.lastN) return true;
   if (last.pinned.length !== next.pinned.length ||
       last.pinned.some((id, i) => id !== next.pinned[i])) {
     return true;
