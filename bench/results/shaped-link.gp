@@ -11,9 +11,9 @@ set y2tics (320, 640, 1280)
 set ytics nomirror
 set yrange [0:1500]
 set y2range [0:1500]
-set arrow from 3.52, graph 0 to 3.52, graph 1 nohead dt 2
-set arrow from 17.54, graph 0 to 17.54, graph 1 nohead dt 2
-set label 'shaped to 400 kbit/s' at 3.8, 1420
-set label 'limit lifted' at 17.8, 1420
+set arrow from 4.02, graph 0 to 4.02, graph 1 nohead dt 2
+set arrow from 18.54, graph 0 to 18.54, graph 1 nohead dt 2
+set label 'shaped to 400 kbit/s' at 4.3, 1420
+set label 'limit lifted' at 18.8, 1420
 plot 'shaped-link.csv' every ::1 using ($1/1000):3 with lines lw 2 title 'received kbit/s', \
      '' every ::1 using ($1/1000):2 axes x1y2 with steps lw 2 title 'decoded width'

@@ -106,10 +106,11 @@ void BandwidthEstimator::onTransportFeedback(const rtp::TwccFeedbackView& feedba
   rateControl_.update(delay_.usage(), acked_.bitrateBps(), now);
   loss_.update(targetBps_, rateControl_.estimateBps(), now, rttUs_);
   const uint64_t proven = probes_.settle(now, delay_.usage() == BandwidthUsage::kOverusing);
-  if (proven > rateControl_.estimateBps()) {
-    rateControl_.setEstimate(proven, now);
-    if (loss_.estimateBps() < proven) loss_.stopLimiting();
-  }
+  // A probe lifts whichever part holds the target below what it proved: the delay-based
+  // estimate, and (once the loss is a while ago) the loss-based cap a loss decrease left, which
+  // stops limiting when the next update finds it at the delay-based estimate.
+  loss_.raiseTo(proven, now);
+  if (proven > rateControl_.estimateBps()) rateControl_.setEstimate(proven, now);
   stats_.probesSucceeded = probes_.successes();
   stats_.probesFailed = probes_.failures();
   recompute(now);

@@ -18,6 +18,7 @@ class LossBasedControl {
   static constexpr uint32_t kMinPacketsSlow = 10;         // or this many ...
   static constexpr int64_t kMaxWindowUs = 1'000'000;      // ... after this long
   static constexpr int64_t kDecreaseHoldoffUs = 300'000;  // + RTT between two decreases
+  static constexpr int64_t kLossMemoryUs = 15'000'000;    // probes trust only after this
 
   LossBasedControl(uint64_t startBps, uint64_t minBps, uint64_t maxBps);
 
@@ -29,6 +30,15 @@ class LossBasedControl {
   void update(uint64_t currentBps, uint64_t delayBasedBps, int64_t nowUs, int64_t rttUs);
   // Forgets a past loss decrease (a probe proved more, or REMB took over).
   void stopLimiting() { limiting_ = false; }
+  // A probe delivered `bps`: a cap below that is out of date (growing back at 5 %/s from a loss
+  // decrease takes many seconds), but only once the decrease is kLossMemoryUs old. Before that
+  // a probe proves little: a shaper's token bucket lets a short probe through at line rate on
+  // a link that has just shown, by losing packets, what it really carries.
+  void raiseTo(uint64_t bps, int64_t nowUs) {
+    if (!limiting_ || bps <= estimateBps_) return;
+    if (lastDecreaseUs_ >= 0 && nowUs - lastDecreaseUs_ < kLossMemoryUs) return;
+    estimateBps_ = clamp(static_cast<double>(bps));
+  }
 
   // The cap on the target; the maximum while not limiting.
   uint64_t estimateBps() const { return limiting_ ? estimateBps_ : maxBps_; }

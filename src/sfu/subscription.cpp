@@ -352,8 +352,13 @@ bool Subscription::retransmit(const Publication& publication, uint16_t outSeq, u
                     false, 0, &sent, false, sent.marker, nowUs, out, scratch, nullptr);
   }
   if (w.headSize == 0) return false;
-  (void)stats;
-  return out.sendRtp(scratch, w.headSize, w.tail, w.tailSize, nowUs, false);
+  if (!out.takeRetransmissionBudget(w.headSize + w.tailSize, nowUs)) {
+    stats.add(Counter::RetransmissionsWithheld);
+    return false;
+  }
+  if (!out.sendRtp(scratch, w.headSize, w.tail, w.tailSize, nowUs, false)) return false;
+  stats.add(Counter::RetransmissionsOut);
+  return true;
 }
 
 size_t Subscription::buildSenderReport(const Publication& publication, uint64_t nowUs, uint8_t* out,

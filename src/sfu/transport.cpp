@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -249,6 +250,25 @@ bwe::ProbeRequest Transport::requestProbe(uint64_t nowUs, uint64_t desiredBps,
   if (!bwe_) return {};
   if (bweTrace_) bweTrace_->probe(nowUs, desiredBps, durationUs);
   return bwe_->nextProbe(nowUs, desiredBps, durationUs);
+}
+
+bool Transport::takeRetransmissionBudget(size_t bytes, uint64_t nowUs) {
+  if (!bwe_) return true;
+  constexpr double kShare = 0.25;
+  constexpr double kBurstSeconds = 0.5;
+  constexpr double kMinBurstBytes = 1500;  // one full packet always fits, given time
+  const double bytesPerSecond = kShare * static_cast<double>(bwe_->targetBps()) / 8;
+  const double cap = std::max(kMinBurstBytes, bytesPerSecond * kBurstSeconds);
+  if (rtxBudgetUs_ == 0) {
+    rtxBudgetBytes_ = cap;
+  } else if (nowUs > rtxBudgetUs_) {
+    rtxBudgetBytes_ += bytesPerSecond * static_cast<double>(nowUs - rtxBudgetUs_) / 1e6;
+  }
+  rtxBudgetUs_ = std::max(rtxBudgetUs_, nowUs);
+  rtxBudgetBytes_ = std::min(rtxBudgetBytes_, cap);
+  if (rtxBudgetBytes_ < static_cast<double>(bytes)) return false;
+  rtxBudgetBytes_ -= static_cast<double>(bytes);
+  return true;
 }
 
 void Transport::onRemb(uint64_t bitrateBps, uint64_t nowUs) {

@@ -111,6 +111,11 @@ class Transport final : public dtls::DtlsTransport::Listener {
   void onRemb(uint64_t bitrateBps, uint64_t nowUs);
   // Asks the estimator for a probe cluster towards `desiredBps` (see BandwidthEstimator).
   bwe::ProbeRequest requestProbe(uint64_t nowUs, uint64_t desiredBps, uint32_t durationUs);
+  // Retransmissions (answers to the peer's NACKs) share the link with the media, and on a
+  // congested link they are what loses most: they may take a quarter of the estimate
+  // (a token bucket holding half a second of it). True if `bytes` more fit now; always true
+  // without estimation.
+  bool takeRetransmissionBudget(size_t bytes, uint64_t nowUs);
 
  private:
   // dtls::DtlsTransport::Listener
@@ -136,6 +141,8 @@ class Transport final : public dtls::DtlsTransport::Listener {
   std::unique_ptr<rtp::TwccFeedbackGenerator> twcc_;
   std::unique_ptr<bwe::BandwidthEstimator> bwe_;
   std::unique_ptr<bwe::BweTraceWriter> bweTrace_;  // diagnostics only (TREFF_BWE_TRACE_DIR)
+  double rtxBudgetBytes_ = 0;
+  uint64_t rtxBudgetUs_ = 0;
   rtp::ExtensionIdMap remoteExtensions_;
   std::vector<MediaPath> validPaths_;  // passed an ICE check; few entries
   MediaPath selected_;                 // nominated by the browser (USE-CANDIDATE)

@@ -38,6 +38,10 @@ const char* counterName(Counter c) {
       return "udp_messages_sent";
     case Counter::UdpGsoMessagesOut:
       return "udp_gso_messages_sent";
+    case Counter::RetransmissionsOut:
+      return "retransmissions_sent";
+    case Counter::RetransmissionsWithheld:
+      return "retransmissions_withheld";
     case Counter::kCount:
       break;
   }

@@ -23,9 +23,11 @@ enum class Counter : uint8_t {
   KeyframeRequestsOut,
   TransportsOpened,
   TransportsClosed,
-  UdpSendCalls,       // sendmmsg calls
-  UdpMessagesOut,     // messages written: one datagram, or a GSO train of several
-  UdpGsoMessagesOut,  // messages that carried more than one datagram
+  UdpSendCalls,             // sendmmsg calls
+  UdpMessagesOut,           // messages written: one datagram, or a GSO train of several
+  UdpGsoMessagesOut,        // messages that carried more than one datagram
+  RetransmissionsOut,       // answers to subscribers' NACKs
+  RetransmissionsWithheld,  // NACKs not answered: over the retransmission budget
   kCount
 };
 

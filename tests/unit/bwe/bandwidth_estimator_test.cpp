@@ -299,6 +299,49 @@ TEST(BandwidthEstimator, ProbeWithinCapacityLiftsTheEstimate) {
   EXPECT_LT(probed.targetBps(), 6'000'000u);
 }
 
+// A burst of loss (a shaped link's queue overflowing) leaves the loss-based cap low; once the
+// loss is over it grows back at 5 %/s. Runs `probed` and `plain` through the same burst and
+// `quietUs` without loss after it, then lets `probed` send one probe.
+struct AfterLossBurst {
+  BandwidthEstimator probed;
+  BandwidthEstimator plain;
+  LinkSimulation a{probed, 20'000'000};
+  LinkSimulation b{plain, 20'000'000};
+  uint64_t before = 0;
+
+  explicit AfterLossBurst(int64_t quietUs) {
+    for (auto* sim : {&a, &b}) {
+      sim->setRandomLoss(0.20);
+      sim->run(6 * kSec);
+      sim->setRandomLoss(0);
+      sim->run(quietUs);
+    }
+    before = probed.targetBps();
+    // Wait for a moment the estimator allows a probe.
+    a.run(3 * kSec, [&](int64_t) {
+      if (probed.stats().probesSucceeded == 0 && probed.stats().probesFailed == 0)
+        a.probe(5'000'000);
+    });
+    b.run(3 * kSec);
+  }
+};
+
+TEST(BandwidthEstimator, AProbeLiftsTheCapALossBurstLeftOnceTheLossIsAWhileAgo) {
+  AfterLossBurst run(15 * kSec);
+  ASSERT_EQ(run.probed.stats().probesSucceeded, 1u);
+  EXPECT_GE(run.probed.targetBps(), run.before * 14 / 10) << "1.5x the target was probed";
+  EXPECT_GT(run.probed.targetBps(), run.plain.targetBps() * 12 / 10);
+}
+
+TEST(BandwidthEstimator, AProbeRightAfterALossBurstLeavesTheCapGrowingSlowly) {
+  // Within seconds of the loss, a probe that gets through proves little (a token bucket lets a
+  // short burst through a link that has just shown its limit).
+  AfterLossBurst run(1 * kSec);
+  ASSERT_EQ(run.probed.stats().probesSucceeded, 1u);
+  EXPECT_LT(run.probed.state().lossBasedBps, run.probed.state().delayBasedBps);
+  EXPECT_LE(run.probed.targetBps(), run.plain.targetBps() * 11 / 10);
+}
+
 TEST(BandwidthEstimator, ProbeAboveCapacityDoesNotLiftTheEstimate) {
   constexpr uint64_t kCapacity = 1'200'000;
   BandwidthEstimator bwe;

@@ -358,6 +358,37 @@ TEST_F(RoomLoopback, ANackIsAnsweredWithRtxFromTheRing) {
                          lost.payload().begin(), lost.payload().end()));
 }
 
+TEST_F(RoomLoopback, RetransmissionsStayWithinAQuarterOfTheEstimate) {
+  std::vector<uint16_t> outSeqs;
+  for (uint16_t i = 0; i < 12; ++i) {
+    sendVideo(kLayerQ, "q", static_cast<uint16_t>(700 + i), 3000u * i, i == 0, i);
+    Received r;
+    ASSERT_TRUE(receive(&r));
+    outSeqs.push_back(r.view.sequence());
+  }
+  // The subscriber can take 100 kbit/s (REMB only): retransmissions may take 25 kbit/s, a
+  // budget of about 1.5 kB at once; its NACK for all twelve packets (about 4 kB) gets some.
+  uint8_t remb[64];
+  const uint32_t ssrcs[] = {kOutVideo};
+  size_t n = rtp::buildRemb(remb, sizeof(remb), 0xABCDEF, 100'000, ssrcs);
+  ASSERT_GT(n, 0u);
+  subscriber_->sendRtcp(remb, n);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  uint8_t nack[128];
+  n = rtp::buildNack(nack, sizeof(nack), 0xABCDEF, kOutVideo, outSeqs);
+  ASSERT_GT(n, 0u);
+  subscriber_->sendRtcp(nack, n);
+  int rtx = 0;
+  Received r;
+  while (receive(&r, 300)) rtx += r.view.ssrc() == kOutRtx;
+  EXPECT_GE(rtx, 1);
+  EXPECT_LE(rtx, 5);
+  const std::string metrics = plane_->prometheusMetrics();
+  EXPECT_NE(metrics.find("treff_retransmissions_withheld_total " + std::to_string(12 - rtx)),
+            std::string::npos)
+      << metrics;
+}
+
 // Layer q packets carry 300 bytes of payload, layer f 700: what arrives tells the layer.
 constexpr size_t kQSize = 300, kFSize = 700;
 
