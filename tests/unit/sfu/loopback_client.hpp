@@ -40,6 +40,20 @@ inline uint16_t freePort() {
   return 0;
 }
 
+// A VP8 payload: descriptor with a 15-bit PictureID, then a key or delta frame header, padded
+// to `size` bytes.
+inline std::vector<uint8_t> vp8Payload(bool keyframe, uint16_t pictureId, size_t size = 300) {
+  std::vector<uint8_t> p = {0x90, 0x80, static_cast<uint8_t>(0x80 | (pictureId >> 8)),
+                            static_cast<uint8_t>(pictureId)};
+  if (keyframe) {
+    p.insert(p.end(), {0x50, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01});
+  } else {
+    p.insert(p.end(), {0x51, 0x02, 0x00});
+  }
+  while (p.size() < size) p.push_back(static_cast<uint8_t>(p.size()));
+  return p;
+}
+
 class LoopbackClient : private dtls::DtlsTransport::Listener {
  public:
   LoopbackClient(uint16_t serverPort, std::string ufrag)

@@ -28,6 +28,7 @@ namespace {
 using test_support::freePort;
 
 using test_support::LoopbackClient;
+using test_support::vp8Payload;
 
 // Firefox's numbering, as in tests/data/firefox-offer-simulcast.sdp.
 constexpr uint8_t kFfMid = 3, kFfAbsSendTime = 4, kFfTwcc = 7, kFfRid = 9, kFfAudioLevel = 1;
@@ -44,19 +45,6 @@ std::string readFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// A VP8 payload: descriptor with a 15-bit PictureID, then a key or delta frame header.
-std::vector<uint8_t> vp8Payload(bool keyframe, uint16_t pictureId, size_t size = 300) {
-  std::vector<uint8_t> p = {0x90, 0x80, static_cast<uint8_t>(0x80 | (pictureId >> 8)),
-                            static_cast<uint8_t>(pictureId)};
-  if (keyframe) {
-    p.insert(p.end(), {0x50, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01});
-  } else {
-    p.insert(p.end(), {0x51, 0x02, 0x00});
-  }
-  while (p.size() < size) p.push_back(static_cast<uint8_t>(p.size()));
-  return p;
 }
 
 // One Opus packet numbered like Firefox, with MID "0" and an RFC 6464 level (V set).

@@ -24,6 +24,7 @@ namespace {
 
 using test_support::freePort;
 using test_support::LoopbackClient;
+using test_support::vp8Payload;
 
 // The captures' numbering (their .sdp files): MID 9, abs-send-time 2, transport-wide CC 4,
 // dependency descriptor 13; VP9 98 (RTX 99), AV1 45 (RTX 46); MID "0".
@@ -31,6 +32,8 @@ constexpr uint8_t kCapMid = 9, kCapAbsSendTime = 2, kCapTwcc = 4, kCapDd = 13;
 // The server's subscribe offers.
 constexpr uint8_t kMid = 4, kTwcc = 3, kAbsSendTime = 2, kDd = 12;
 constexpr uint32_t kOutVideo = 0x5C5C0001, kOutRtx = 0x5C5C0002;
+// VP8 on both sides (the codec a room falls back to): the captures' and the offers' numbers.
+constexpr uint8_t kVp8Pt = 96, kVp8RtxPt = 97;
 
 struct Codec {
   const char* name;
@@ -76,7 +79,8 @@ class RoomSvc : public ::testing::TestWithParam<Codec> {
     ps.remote.extensions.set(rtp::ExtensionType::DependencyDescriptor, kCapDd);
     ps.publications.push_back({"0",
                                Source::Camera,
-                               {{codec_.name, 90000, codec_.capturePt, codec_.captureRtxPt}},
+                               {{codec_.name, 90000, codec_.capturePt, codec_.captureRtxPt},
+                                {"VP8", 90000, kVp8Pt, kVp8RtxPt}},
                                {},
                                {}});
     plane_->setPublisher(room_, "P", ps);
@@ -89,12 +93,13 @@ class RoomSvc : public ::testing::TestWithParam<Codec> {
     ss.remote.extensions.set(rtp::ExtensionType::AbsSendTime, kAbsSendTime);
     ss.remote.extensions.set(rtp::ExtensionType::DependencyDescriptor, kDd);
     ss.cname = "subscriber";
-    ss.subscriptions.push_back({"0",
-                                "P",
-                                Source::Camera,
-                                kOutVideo,
-                                kOutRtx,
-                                {{codec_.name, 90000, codec_.outPt, codec_.outRtxPt}}});
+    ss.subscriptions.push_back(
+        {"0",
+         "P",
+         Source::Camera,
+         kOutVideo,
+         kOutRtx,
+         {{codec_.name, 90000, codec_.outPt, codec_.outRtxPt}, {"VP8", 90000, kVp8Pt, kVp8RtxPt}}});
     plane_->setSubscriber(room_, "S", ss);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ASSERT_TRUE(publisher_->connect("svcpublish", "server-publish-password-0123",
@@ -262,6 +267,44 @@ TEST_P(RoomSvc, ASmallTileGetsTheBaseLayerOnlyThenTheUpperOnesFromAKeyPicture) {
   EXPECT_GT(upper, 20);
   // And the publisher is told to send every layer again.
   EXPECT_EQ(lastLayersEvent(), (std::pair<int, size_t>{2, 3}));
+}
+
+TEST_P(RoomSvc, AnotherCodecOnTheSameTrackIsOneLayerAgain) {
+  // The room falls back to VP8 while the camera keeps its track (and SSRC): the publication
+  // that was scalable must forward the new codec's single layer, from its key frame on.
+  setTile(320, 180);
+  std::vector<std::vector<uint8_t>> got;
+  replay(0, 120, &got);
+  ASSERT_FALSE(got.empty());
+  rtp::RtpPacket last;
+  ASSERT_TRUE(rtp::RtpPacket::parse(capture_[119].data(), capture_[119].size(), &last));
+  got.clear();
+  uint16_t seq = static_cast<uint16_t>(last.sequence() + 1);
+  uint32_t ts = last.timestamp() + 3000;
+  for (uint16_t i = 0; i < 10; ++i, ++seq, ts += 3000) {
+    uint8_t buf[600];
+    rtp::RtpHeaderFields h{kVp8Pt, true, seq, ts, last.ssrc()};
+    const auto payload = vp8Payload(i == 0, i);
+    const size_t n =
+        rtp::RtpPacketBuilder(util::MutableBytes(buf, sizeof(buf)), h)
+            .addExtension(kCapMid, util::ConstBytes(reinterpret_cast<const uint8_t*>("0"), 1))
+            .setPayload(payload)
+            .finish();
+    publisher_->sendRtp(buf, n);
+  }
+  drain(&got, 300);
+  ASSERT_EQ(got.size(), 10u) << "every VP8 packet, from the key frame on";
+  for (size_t i = 0; i < got.size(); ++i) {
+    rtp::RtpPacket p;
+    ASSERT_TRUE(rtp::RtpPacket::parse(got[i].data(), got[i].size(), &p));
+    EXPECT_EQ(p.payloadType(), kVp8Pt);
+    EXPECT_TRUE(p.marker());
+    if (i > 0) {
+      rtp::RtpPacket prev;
+      ASSERT_TRUE(rtp::RtpPacket::parse(got[i - 1].data(), got[i - 1].size(), &prev));
+      EXPECT_EQ(p.sequence(), static_cast<uint16_t>(prev.sequence() + 1));
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Vp9AndAv1, RoomSvc, ::testing::Values(kVp9, kAv1),
