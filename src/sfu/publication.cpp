@@ -30,7 +30,13 @@ bool active(uint64_t lastPacketUs, uint64_t nowUs, uint64_t windowUs) {
 Publication::Publication(std::string publisher, const PublicationSpec& spec,
                          const rtp::ExtensionIdMap& extensions)
     : publisher_(std::move(publisher)), spec_(spec), extensions_(extensions) {
-  for (auto& codec : spec_.codecs) codec.video = rtp::videoCodecOf(codec.name);
+  for (auto& codec : spec_.codecs) {
+    codec.video = rtp::videoCodecOf(codec.name);
+    // AV1 SVC is read from the dependency descriptor against the structure in force: made
+    // here, so the media path never allocates it.
+    if (codec.video == rtp::VideoCodec::Av1 && !dependencyStructure_)
+      dependencyStructure_ = std::make_unique<rtp::FrameDependencyStructure>();
+  }
   clockRate_ = spec.codecs.empty() ? (video() ? 90000 : 48000) : spec.codecs.front().clockRate;
   size_t count = spec.rids.empty() ? 1 : spec.rids.size();
   layers_.resize(count);
@@ -69,9 +75,7 @@ SvcLayer Publication::classify(const rtp::RtpPacket& packet, rtp::VideoCodec cod
   } else if (codec == rtp::VideoCodec::Av1) {
     const uint8_t id = extensions_.idOf(rtp::ExtensionType::DependencyDescriptor);
     util::ConstBytes ext = id ? packet.findExtension(id) : util::ConstBytes();
-    if (!ext.data()) return info;
-    if (!dependencyStructure_)
-      dependencyStructure_ = std::make_unique<rtp::FrameDependencyStructure>();
+    if (!ext.data() || !dependencyStructure_) return info;
     rtp::DependencyDescriptor d;
     if (!rtp::parseDependencyDescriptor(ext, *dependencyStructure_, &d)) return info;
     info = {true, d.spatialId, d.temporalId, d.startOfFrame, d.endOfFrame};

@@ -136,7 +136,7 @@ class Publication {
   int lowerRounds_ = 0;
   size_t spatialLayerCount_ = 1;
   std::array<SpatialLayer, kMaxSpatialLayers> spatial_{};
-  // AV1: the frame dependency structure in force, made with the first dependency descriptor.
+  // AV1: the frame dependency structure in force (allocated when the codecs include AV1).
   std::unique_ptr<rtp::FrameDependencyStructure> dependencyStructure_;
   uint64_t lastMeasureUs_ = 0;
   bool muted_ = false;

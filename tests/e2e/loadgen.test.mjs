@@ -4,7 +4,6 @@
 // other participant of its room, with (almost) no loss and loopback delays, and treff's own
 // RTP counters must have risen by what the load generator sent.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { counterValue, startTreff } from './helpers.mjs';
 import { assertFullDelivery, describeReport, loadgenBinary, run } from './loadgen_helpers.mjs';
@@ -23,8 +22,7 @@ async function metrics(origin) {
 let treff;
 
 before(async () => {
-  const bin = loadgenBinary();
-  if (!existsSync(bin)) throw new Error(`no load generator at ${bin}: build target treff-loadgen`);
+  loadgenBinary();  // fails early when it is missing
   treff = await startTreff({ mediaPort: MEDIA_PORT });
 });
 

@@ -5,7 +5,6 @@
 // what its link carries. The bridge must adapt what it sends that one (pause videos that do not
 // fit) while the others keep receiving everything.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { startTreff } from './helpers.mjs';
 import { describeReport, loadgenBinary, run } from './loadgen_helpers.mjs';
@@ -17,8 +16,7 @@ const DURATION_S = 15;
 let treff;
 
 before(async () => {
-  const bin = loadgenBinary();
-  if (!existsSync(bin)) throw new Error(`no load generator at ${bin}: build target treff-loadgen`);
+  loadgenBinary();  // fails early when it is missing
   treff = await startTreff({ mediaPort: MEDIA_PORT });
 });
 

@@ -2,12 +2,17 @@
 // the delivery checks on its JSON report, which hold against any server.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+// $TREFF_LOADGEN, else treff-loadgen next to $TREFF_BIN; throws if it is not there.
 export function loadgenBinary() {
-  if (process.env.TREFF_LOADGEN) return process.env.TREFF_LOADGEN;
-  if (!process.env.TREFF_BIN) throw new Error('set TREFF_BIN (or TREFF_LOADGEN)');
-  return join(dirname(process.env.TREFF_BIN), 'treff-loadgen');
+  if (!process.env.TREFF_LOADGEN && !process.env.TREFF_BIN) {
+    throw new Error('set TREFF_BIN (or TREFF_LOADGEN)');
+  }
+  const bin = process.env.TREFF_LOADGEN ?? join(dirname(process.env.TREFF_BIN), 'treff-loadgen');
+  if (!existsSync(bin)) throw new Error(`no load generator at ${bin}: build target treff-loadgen`);
+  return bin;
 }
 
 // Runs a program to its end (the load generator bounds itself; the timeout is a safety net).

@@ -52,8 +52,7 @@ let vethAdded = false;
 
 before(async () => {
   if (skip) return;
-  const bin = loadgenBinary();
-  if (!existsSync(bin)) throw new Error(`no load generator at ${bin}: build target treff-loadgen`);
+  loadgenBinary();  // fails early when it is missing
   await run('ip', ['link', 'add', VETH, 'type', 'veth', 'peer', 'name', VETH_PEER]);
   vethAdded = true;
   await run('ip', ['addr', 'add', ADDRESS, 'dev', VETH]);

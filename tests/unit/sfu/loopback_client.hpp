@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,30 +15,29 @@
 #include "dtls/certificate.hpp"
 #include "dtls/dtls_context.hpp"
 #include "dtls/dtls_transport.hpp"
+#include "free_port.hpp"
 #include "ice/stun_builder.hpp"
 #include "ice/stun_message.hpp"
+#include "rtp/rtcp_packet.hpp"
+#include "rtp/rtcp_psfb.hpp"
+#include "sfu/media_plane.hpp"
 #include "srtp/srtp_session.hpp"
 #include "util/bytes.hpp"
 
 namespace treff::test_support {
 
-// A loopback port free for both UDP and TCP at the moment of asking (bound, then released).
-inline uint16_t freePort() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int u = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(u, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    socklen_t len = sizeof(a);
-    getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
-    int t = socket(AF_INET, SOCK_STREAM, 0);
-    bool ok = bind(t, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-    ::close(t);
-    ::close(u);
-    if (ok) return ntohs(a.sin_port);
-  }
-  return 0;
+// A started media plane with one worker on `port` (loopback), passing its room events to
+// `onEvent`.
+inline std::unique_ptr<sfu::MediaPlane> startLoopbackPlane(
+    uint16_t port, std::function<void(sfu::RoomEvent)> onEvent) {
+  sfu::MediaPlaneConfig config;
+  config.mediaPort = port;
+  config.workers = 1;
+  auto plane = std::make_unique<sfu::MediaPlane>(config);
+  plane->setRoomEventHandler(
+      [onEvent = std::move(onEvent)](uint64_t, sfu::RoomEvent e) { onEvent(std::move(e)); });
+  plane->start();
+  return plane;
 }
 
 // A VP8 payload: descriptor with a 15-bit PictureID, then a key or delta frame header, padded
@@ -151,6 +151,20 @@ class LoopbackClient : private dtls::DtlsTransport::Listener {
     return {};
   }
   std::vector<std::vector<uint8_t>>& rtcp() { return rtcp_; }
+  // Whether the RTCP collected so far holds a PLI for `mediaSsrc` (0: for any stream).
+  bool gotPli(uint32_t mediaSsrc = 0) const {
+    for (const auto& bytes : rtcp_) {
+      rtp::RtcpCompound c(bytes);
+      rtp::RtcpPacket p;
+      while (c.next(p)) {
+        rtp::PliView pli;
+        if (pli.parse(p.bytes) == rtp::RtcpError::kNone &&
+            (mediaSsrc == 0 || pli.mediaSsrc() == mediaSsrc))
+          return true;
+      }
+    }
+    return false;
+  }
 
  private:
   void onDtlsSend(const uint8_t* d, size_t n) override { send(d, n); }

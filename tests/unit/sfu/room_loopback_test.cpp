@@ -65,15 +65,10 @@ class RoomLoopback : public ::testing::Test {
  protected:
   void SetUp() override {
     port_ = freePort();
-    MediaPlaneConfig config;
-    config.mediaPort = port_;
-    config.workers = 1;
-    plane_ = std::make_unique<MediaPlane>(config);
-    plane_->setRoomEventHandler([this](uint64_t, RoomEvent e) {
+    plane_ = test_support::startLoopbackPlane(port_, [this](RoomEvent e) {
       std::lock_guard lock(eventsMutex_);
       events_.push_back(std::move(e));
     });
-    plane_->start();
     room_ = plane_->openRoom();
     publisher_ = std::make_unique<LoopbackClient>(port_, "fpub");
     subscriber_ = std::make_unique<LoopbackClient>(port_, "csub");
@@ -147,17 +142,6 @@ class RoomLoopback : public ::testing::Test {
     return rtp::RtpPacket::parse(out->bytes.data(), out->bytes.size(), &out->view);
   }
 
-  bool publisherGotPliFor(uint32_t ssrc) {
-    for (const auto& rtcp : publisher_->rtcp()) {
-      rtp::RtcpCompound c(rtcp);
-      rtp::RtcpPacket p;
-      while (c.next(p)) {
-        rtp::PliView pli;
-        if (pli.parse(p.bytes) == rtp::RtcpError::kNone && pli.mediaSsrc() == ssrc) return true;
-      }
-    }
-    return false;
-  }
   // Drains the publisher's socket so its RTCP is collected.
   void pumpPublisher(int ms) { publisher_->receiveRtp(ms); }
 
@@ -234,7 +218,7 @@ TEST_F(RoomLoopback, ForwardsInTheSubscribersNumberingAcrossWrapAndLayerSwitch) 
   // Layer f starts: delta frames are not forwarded, the server asks for an f keyframe.
   uint16_t fSeq = 20000;
   uint32_t fTs = 777777;
-  for (int i = 0; i < 10 && !publisherGotPliFor(kLayerF); ++i) {
+  for (int i = 0; i < 10 && !publisher_->gotPli(kLayerF); ++i) {
     sendVideo(kLayerF, "f", fSeq++, fTs, false, 5000);
     sendVideo(kLayerQ, "q", seq++, ts, false, 106);
     ts += 3000;
@@ -244,7 +228,7 @@ TEST_F(RoomLoopback, ForwardsInTheSubscribersNumberingAcrossWrapAndLayerSwitch) 
     outSeqs.push_back(r.view.sequence());
     pumpPublisher(60);
   }
-  EXPECT_TRUE(publisherGotPliFor(kLayerF));
+  EXPECT_TRUE(publisher_->gotPli(kLayerF));
 
   // The f keyframe switches the subscriber: same SSRC, next sequence number, layer q is dropped.
   sendVideo(kLayerF, "f", fSeq++, fTs, true, 5001);
@@ -402,14 +386,14 @@ TEST_F(RoomLoopback, ASmallTileGetsTheLowLayerAndALargeOneTheTop) {
   // The tile grows to 1280x720: the server asks for an f key frame and switches there, the
   // numbering running on.
   setView({TileView{"P", Source::Camera, 1280, 720}});
-  for (int i = 0; i < 10 && !publisherGotPliFor(kLayerF); ++i) {
+  for (int i = 0; i < 10 && !publisher_->gotPli(kLayerF); ++i) {
     ts += 3000;
     sendVideo(kLayerF, "f", f++, ts, false, 3, kFfVp8, true, kFSize);
     sendVideo(kLayerQ, "q", q++, ts, false, 3, kFfVp8, true, kQSize);
     if (receive(&r, 200)) seqs.push_back(r.view.sequence());
     pumpPublisher(60);
   }
-  EXPECT_TRUE(publisherGotPliFor(kLayerF));
+  EXPECT_TRUE(publisher_->gotPli(kLayerF));
   ts += 3000;
   sendVideo(kLayerF, "f", f++, ts, true, 4, kFfVp8, true, kFSize);
   ASSERT_TRUE(receiveSized(&r, kFSize));

@@ -13,8 +13,6 @@
 #include "loopback_client.hpp"
 #include "rtp/dependency_descriptor.hpp"
 #include "rtp/header_extensions.hpp"
-#include "rtp/rtcp_packet.hpp"
-#include "rtp/rtcp_psfb.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "rtp/vp9_descriptor.hpp"
 #include "sfu/media_plane.hpp"
@@ -57,15 +55,10 @@ class RoomSvc : public ::testing::TestWithParam<Codec> {
   void SetUp() override {
     codec_ = GetParam();
     port_ = freePort();
-    MediaPlaneConfig config;
-    config.mediaPort = port_;
-    config.workers = 1;
-    plane_ = std::make_unique<MediaPlane>(config);
-    plane_->setRoomEventHandler([this](uint64_t, RoomEvent e) {
+    plane_ = test_support::startLoopbackPlane(port_, [this](RoomEvent e) {
       std::lock_guard lock(eventsMutex_);
       if (e.kind == RoomEvent::Kind::PublisherLayers) layerEvents_.push_back(e);
     });
-    plane_->start();
     room_ = plane_->openRoom();
     publisher_ = std::make_unique<LoopbackClient>(port_, "spub");
     subscriber_ = std::make_unique<LoopbackClient>(port_, "ssub");
@@ -156,19 +149,6 @@ class RoomSvc : public ::testing::TestWithParam<Codec> {
         got->push_back(std::move(bytes));
     }
   }
-  bool publisherGotPli() {
-    publisher_->receiveRtp(50);
-    for (const auto& rtcp : publisher_->rtcp()) {
-      rtp::RtcpCompound c(rtcp);
-      rtp::RtcpPacket p;
-      while (c.next(p)) {
-        rtp::PliView pli;
-        if (pli.parse(p.bytes) == rtp::RtcpError::kNone) return true;
-      }
-    }
-    return false;
-  }
-
   // The last layers the publisher was told to send: (needed layer, layer count); (-1, 0) if none.
   std::pair<int, size_t> lastLayersEvent() {
     std::lock_guard lock(eventsMutex_);
@@ -246,7 +226,10 @@ TEST_P(RoomSvc, ASmallTileGetsTheBaseLayerOnlyThenTheUpperOnesFromAKeyPicture) {
   // last) the upper layers come too, numbered on without a gap.
   setTile(1280, 720);
   bool pli = false;
-  for (int i = 0; i < 30 && !pli; ++i) pli = publisherGotPli();
+  for (int i = 0; i < 30 && !pli; ++i) {
+    publisher_->receiveRtp(50);  // collects its RTCP
+    pli = publisher_->gotPli();
+  }
   EXPECT_TRUE(pli);
   const size_t before = got.size();
   replay(lastKey, capture_.size(), &got);

@@ -33,7 +33,7 @@ namespace {
 
 using Json = nlohmann::json;
 using test_support::browserAnswerTo;
-using test_support::freeUdpPort;
+using test_support::freePort;
 using test_support::readFile;
 using test_support::RecordingSocket;
 

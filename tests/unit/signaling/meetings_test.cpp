@@ -18,7 +18,7 @@ namespace {
 using Json = nlohmann::json;
 using FakeConnection = test_support::RecordingSocket;
 using test_support::browserAnswerTo;
-using test_support::freeUdpPort;
+using test_support::freePort;
 using test_support::readFile;
 
 class MeetingsTest : public test_support::MeetingsOnMediaPlane {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "../sfu/free_port.hpp"
 #include "sfu/media_plane.hpp"
 #include "signaling/http_server.hpp"
 #include "signaling/meetings.hpp"
@@ -51,25 +52,7 @@ inline std::string readFile(const std::string& path) {
   return ss.str();
 }
 
-// A loopback UDP port that was free a moment ago.
-// A loopback port free for UDP and for TCP at the time of asking (a media worker binds both).
-inline uint16_t freeUdpPort() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int u = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(u, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    socklen_t len = sizeof(a);
-    getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
-    int t = socket(AF_INET, SOCK_STREAM, 0);
-    const bool ok = bind(t, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-    close(t);
-    close(u);
-    if (ok) return ntohs(a.sin_port);
-  }
-  return 0;
-}
+using treff::test_support::freePort;
 
 // A browser's answer to the server's subscribe offer: recvonly where the offer sends, inactive
 // stays inactive, setup active, the browser's own ICE credentials and fingerprint, no
@@ -110,7 +93,7 @@ class MeetingsOnMediaPlane : public ::testing::Test {
     // Another test may take the port between asking and binding (tests run in parallel): try
     // a few.
     for (int attempt = 0; !media_; ++attempt) {
-      config.mediaPort = freeUdpPort();
+      config.mediaPort = freePort();
       try {
         media_ = std::make_unique<sfu::MediaPlane>(config);
       } catch (const std::runtime_error&) {
